@@ -1,0 +1,55 @@
+//! ~/.aws/credentials and ~/.aws/config: where they are, and writing our sections into them
+//! without disturbing anything else (see `ini_edit` and `atomic_file`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::AwsCredentials;
+use super::atomic_file::update_file;
+use super::ini_edit::IniDocument;
+use crate::config::{expand_tilde, home_dir};
+
+/// The keys this tool writes into a credentials section.
+pub const MANAGED_KEYS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "x_security_token_expires",
+];
+
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+pub fn credentials_path() -> PathBuf {
+    aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+pub fn config_path() -> PathBuf {
+    aws_file("AWS_CONFIG_FILE", "config")
+}
+
+fn aws_file(variable: &str, name: &str) -> PathBuf {
+    match std::env::var(variable) {
+        Ok(p) if !p.is_empty() => expand_tilde(&p),
+        _ => home_dir().join(".aws").join(name),
+    }
+}
+
+/// Write (or update) one section's four keys; everything else in the file stays as it was.
+pub fn write_credentials(path: &Path, section: &str, credentials: &AwsCredentials) -> Result<()> {
+    let values = [
+        credentials.access_key_id.clone(),
+        credentials.secret_access_key.clone(),
+        credentials.session_token.clone(),
+        credentials.expiration_rfc3339(),
+    ];
+    update_file(path, |text| {
+        let mut doc = IniDocument::parse(text);
+        for (key, value) in MANAGED_KEYS.iter().zip(&values) {
+            doc.set(section, key, value);
+        }
+        Ok(doc.render())
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

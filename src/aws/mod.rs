@@ -1,0 +1,58 @@
+//! AWS: STS calls, the real `aws` CLI, and the ~/.aws files.
+
+pub mod atomic_file;
+pub mod cli_path;
+pub mod credentials_file;
+pub mod ini_edit;
+pub mod sts;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// Temporary AWS credentials. `Debug` never shows the secrets.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AwsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// Seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+impl std::fmt::Debug for AwsCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expires_at", &self.expiration_rfc3339())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsCredentials {
+    pub fn expiration(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.expires_at)
+    }
+
+    /// `2026-11-28T13:00:00Z`, as AWS writes expirations.
+    pub fn expiration_rfc3339(&self) -> String {
+        humantime::format_rfc3339_seconds(self.expiration()).to_string()
+    }
+
+    /// Time left before expiry (zero once expired).
+    pub fn time_left(&self) -> Duration {
+        self.expiration()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+    }
+}
+
+/// `3 h 20 min`, `12 min`, `40 s`: for messages.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}

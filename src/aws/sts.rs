@@ -1,0 +1,111 @@
+//! AWS STS: trading the SAML assertion for temporary credentials.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use aws_sdk_sts::error::ProvideErrorMetadata;
+
+use super::AwsCredentials;
+use crate::config::OKTA_STS_DURATION;
+use crate::error::UserError;
+use crate::saml::RolePair;
+
+/// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
+/// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
+pub async fn sdk_config(
+    region: &str,
+    credentials: Option<aws_sdk_sts::config::Credentials>,
+) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()));
+    let loader = match credentials {
+        Some(c) => loader.credentials_provider(c),
+        None => loader.no_credentials(),
+    };
+    loader.load().await
+}
+
+/// AssumeRoleWithSAML (an unsigned call: the assertion is the proof).
+pub async fn assume_role_with_saml(
+    config: &aws_config::SdkConfig,
+    role: &RolePair,
+    assertion: &str,
+    duration_secs: i32,
+) -> Result<AwsCredentials> {
+    let client = aws_sdk_sts::Client::new(config);
+    let answer = client
+        .assume_role_with_saml()
+        .role_arn(&role.role_arn)
+        .principal_arn(&role.provider_arn)
+        .saml_assertion(assertion)
+        .duration_seconds(duration_secs)
+        .send()
+        .await
+        .map_err(|e| sts_error(&e, &role.role_arn))?;
+    let Some(c) = answer.credentials else {
+        return Err(UserError::new("STS answered without credentials")
+            .hint("try again")
+            .into());
+    };
+    Ok(AwsCredentials {
+        access_key_id: c.access_key_id,
+        secret_access_key: c.secret_access_key,
+        session_token: c.session_token,
+        expires_at: epoch_secs(c.expiration),
+    })
+}
+
+fn epoch_secs(t: aws_sdk_sts::primitives::DateTime) -> u64 {
+    u64::try_from(t.secs()).unwrap_or_else(|_| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+    })
+}
+
+/// An STS failure as "code: message" with a hint for the common ones.
+pub fn sts_error<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>, role_arn: &str) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    use aws_sdk_sts::error::SdkError;
+    let (code, message) = match err {
+        SdkError::ServiceError(service) => (
+            service.err().code().unwrap_or("unknown error").to_string(),
+            service.err().message().unwrap_or("").to_string(),
+        ),
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            return UserError::new(format!(
+                "cannot reach AWS STS: {}",
+                crate::error::root_cause(err)
+            ))
+            .hint("check your network, OKTA_AWS_REGION, and AWS_ENDPOINT_URL_STS if you set it")
+            .into();
+        }
+        other => (
+            "request failed".to_string(),
+            crate::error::root_cause(other),
+        ),
+    };
+    let hint = match code.as_str() {
+        "AccessDenied" => format!(
+            "{role_arn}'s trust policy must allow sts:AssumeRoleWithSAML from this SAML provider"
+        ),
+        "InvalidIdentityToken" => {
+            "AWS refused the assertion: check the SAML provider in IAM matches Okta's metadata"
+                .to_string()
+        }
+        "ExpiredTokenException" => {
+            "the SAML assertion expired before it reached AWS; run again".to_string()
+        }
+        "ValidationError" if message.contains("Duration") => {
+            format!("lower {OKTA_STS_DURATION}, or raise the role's maximum session duration")
+        }
+        _ => "see the AWS STS documentation for this error code".to_string(),
+    };
+    UserError::new(format!("AWS STS refused: {code}: {message}"))
+        .hint(hint)
+        .into()
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(okta_aws::cli::okta_aws_main());
+}

@@ -1,0 +1,136 @@
+//! The `awscli` binary: a drop-in `aws` that makes sure an Okta session is valid, then
+//! replaces itself with the real `aws`, credentials in its environment.
+
+use std::ffi::{OsStr, OsString};
+
+use anyhow::Result;
+
+use super::exec::replace_process;
+use crate::aws::cli_path::find_real_aws;
+use crate::config::{ConfigFile, OKTA_AWS_CLI, Settings, config_path, requested_profile};
+use crate::error::{self, fail};
+use crate::session;
+
+/// Set in the real `aws`'s environment; seeing it on start means `aws` led back to us.
+const RECURSION_GUARD: &str = "OKTA_AWS_AWSCLI_ACTIVE";
+
+/// Entry point of the `awscli` binary; returns the exit status (when `aws` could not run).
+pub fn awscli_main() -> i32 {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    run(args).unwrap_or_else(|e| error::report(&e))
+}
+
+fn run(args: Vec<OsString>) -> Result<i32> {
+    if std::env::var_os(RECURSION_GUARD).is_some() {
+        return fail(
+            "awscli was started by the `aws` it runs: `aws` leads back to this tool",
+            format!("set {OKTA_AWS_CLI} to the real AWS CLI (see `which -a aws`)"),
+        );
+    }
+    let (profile_flag, rest) = take_profile(&args);
+    if needs_no_login(&args) {
+        return run_untouched(&args);
+    }
+    let profile = match profile_flag {
+        Some(name) if !is_okta_profile(&name)? => return run_untouched(&args),
+        explicit => requested_profile(explicit.as_deref()),
+    };
+    let settings = Settings::load(profile, &[])?;
+    let aws = find_real_aws(settings.get(OKTA_AWS_CLI))?;
+    let session = session::obtain(&settings, session::Request::default())?;
+    replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
+}
+
+/// Run the real `aws` with the arguments as given, no login.
+fn run_untouched(args: &[OsString]) -> Result<i32> {
+    let configured = std::env::var(OKTA_AWS_CLI).ok().filter(|v| !v.is_empty());
+    let aws = find_real_aws(configured.as_deref())?;
+    let mut command = std::process::Command::new(&aws);
+    command.args(args).env(RECURSION_GUARD, "1");
+    exec_plain(command)
+}
+
+#[cfg(unix)]
+fn exec_plain(mut command: std::process::Command) -> Result<i32> {
+    use std::os::unix::process::CommandExt;
+    Err(anyhow::Error::from(command.exec()).context("cannot run the AWS CLI"))
+}
+
+#[cfg(not(unix))]
+fn exec_plain(mut command: std::process::Command) -> Result<i32> {
+    Ok(command.status()?.code().unwrap_or(1))
+}
+
+fn is_okta_profile(name: &str) -> Result<bool> {
+    Ok(ConfigFile::load(&config_path())?
+        .profile_names()
+        .iter()
+        .any(|p| p == name))
+}
+
+/// Split off `--profile X` / `--profile=X` (the first one); returns it and the other arguments.
+pub fn take_profile(args: &[OsString]) -> (Option<String>, Vec<OsString>) {
+    let mut rest = Vec::with_capacity(args.len());
+    let mut profile = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if profile.is_none() {
+            if arg == "--profile" {
+                if let Some(value) = iter.next() {
+                    profile = Some(value.to_string_lossy().into_owned());
+                    continue;
+                }
+            } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--profile=")) {
+                profile = Some(value.to_string());
+                continue;
+            }
+        }
+        rest.push(arg.clone());
+    }
+    (profile, rest)
+}
+
+/// `aws --version`, `aws help`, `aws s3 help`, `aws configure …` and shell completion need
+/// no credentials.
+pub fn needs_no_login(args: &[OsString]) -> bool {
+    if std::env::var_os("COMP_LINE").is_some() {
+        return true;
+    }
+    let is = |a: &OsString, s: &str| a.as_os_str() == OsStr::new(s);
+    let first_command = args.iter().find(|a| !a.to_string_lossy().starts_with('-'));
+    args.iter().any(|a| is(a, "--version"))
+        || first_command.is_some_and(|a| is(a, "help") || is(a, "configure"))
+        || args.last().is_some_and(|a| is(a, "help"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn profile_is_taken_out_in_both_spellings() {
+        let (p, rest) = take_profile(&os(&["s3", "ls", "--profile", "dev", "--region", "x"]));
+        assert_eq!(p.as_deref(), Some("dev"));
+        assert_eq!(rest, os(&["s3", "ls", "--region", "x"]));
+        let (p, rest) = take_profile(&os(&["--profile=prod", "sts", "get-caller-identity"]));
+        assert_eq!(p.as_deref(), Some("prod"));
+        assert_eq!(rest, os(&["sts", "get-caller-identity"]));
+        let (p, rest) = take_profile(&os(&["sts", "get-caller-identity"]));
+        assert_eq!(p, None);
+        assert_eq!(rest.len(), 2);
+    }
+
+    #[test]
+    fn help_version_and_configure_need_no_login() {
+        assert!(needs_no_login(&os(&["--version"])));
+        assert!(needs_no_login(&os(&["help"])));
+        assert!(needs_no_login(&os(&["s3", "help"])));
+        assert!(needs_no_login(&os(&["configure", "list"])));
+        assert!(!needs_no_login(&os(&["sts", "get-caller-identity"])));
+        assert!(!needs_no_login(&os(&["s3", "ls", "s3://help"])));
+    }
+}

@@ -1,0 +1,57 @@
+//! `okta-aws login`: ensure a session and write its credentials (unless env mode).
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{ProfileArg, RoleArg, load_settings};
+use crate::aws::credentials_file::{credentials_path, write_credentials};
+use crate::aws::human_duration;
+use crate::config::Settings;
+use crate::session::{self, Session};
+use crate::terminal;
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+    #[command(flatten)]
+    pub role: RoleArg,
+    /// Log in again even if the cached session is still valid.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &LoginArgs) -> Result<()> {
+    let settings = load_settings(&args.profile, &args.role)?;
+    let env_mode = settings.env_mode()?;
+    let session = session::obtain(&settings, session::Request { force: args.force })?;
+    if env_mode {
+        terminal::say(&format!(
+            "Logged in as {} until {}; OKTA_ENV_MODE is on, so nothing was written (use `okta-aws exec` or `okta-aws env`).",
+            session.role.role_arn,
+            session.credentials.expiration_rfc3339()
+        ));
+        return Ok(());
+    }
+    let section = credentials_section(&settings, &session);
+    let path = credentials_path();
+    write_credentials(&path, &section, &session.credentials)?;
+    session::record_written_section(&settings, &section)?;
+    terminal::say(&format!(
+        "Credentials for {} written to [{section}] in {}, valid until {} ({} left).\nUse them with: aws --profile {section} …",
+        session.role.role_arn,
+        path.display(),
+        session.credentials.expiration_rfc3339(),
+        human_duration(session.credentials.time_left()),
+    ));
+    Ok(())
+}
+
+/// The credentials section: the okta-aws profile's name, or `ACCOUNT_ID/ROLE_NAME` for the
+/// unnamed profile.
+pub fn credentials_section(settings: &Settings, session: &Session) -> String {
+    match &settings.profile {
+        Some(name) => name.clone(),
+        None => session.role.short_name(),
+    }
+}

@@ -1,0 +1,15 @@
+//! okta-aws: single sign-on for the AWS CLI through Okta.
+//!
+//! Data flows one way: settings (`config`) → a session (`session`: cache hit, or an Okta
+//! login in `okta` + `saml` + `aws::sts`) → output (`cli`: exec, env, ~/.aws files).
+
+pub mod aws;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod okta;
+pub mod role_choice;
+pub mod saml;
+pub mod session;
+pub mod terminal;

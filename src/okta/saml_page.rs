@@ -1,0 +1,188 @@
+//! The AWS app's embed link: with a one-time session token Okta answers its app launch page,
+//! a form that would POST the SAMLResponse to AWS. We read the form instead of submitting it.
+
+use anyhow::Result;
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::OktaClient;
+use crate::config::OKTA_AWS_APP_URL;
+use crate::error::{UserError, fail};
+
+/// The app launch form's content.
+#[derive(Debug, Clone)]
+pub struct SamlForm {
+    /// Base64 SAMLResponse, entity-decoded.
+    pub saml_response: String,
+    /// Where the form posts: AWS's sign-in page for the partition.
+    pub action: Option<String>,
+}
+
+/// What the app link answered.
+pub enum PageOutcome {
+    Saml(SamlForm),
+    /// Okta's sign-in page: no (valid) session.
+    SignIn,
+    /// Anything else, explained.
+    Other(anyhow::Error),
+}
+
+impl PageOutcome {
+    /// The form, or an error; after a fresh login the sign-in page means a wrong app link.
+    pub fn into_form(self) -> Result<SamlForm> {
+        match self {
+            PageOutcome::Saml(form) => Ok(form),
+            PageOutcome::SignIn => fail(
+                "Okta answered its sign-in page instead of the AWS app",
+                format!(
+                    "check {OKTA_AWS_APP_URL}: it must be the AWS app's embed link (https://ORG/home/amazon_aws/APP_ID/272) of this org"
+                ),
+            ),
+            PageOutcome::Other(explained) => Err(explained),
+        }
+    }
+}
+
+/// `GET <app link>?onetimetoken=<sessionToken>` and read the form.
+pub async fn fetch_with_token(
+    client: &OktaClient,
+    app_url: &Url,
+    session_token: &str,
+) -> Result<SamlForm> {
+    let mut url = app_url.clone();
+    url.query_pairs_mut()
+        .append_pair("onetimetoken", session_token);
+    fetch(client, url).await?.into_form()
+}
+
+/// GET a page that should be the app launch form (following redirects); errors only for
+/// the network.
+pub async fn fetch(client: &OktaClient, url: Url) -> Result<PageOutcome> {
+    let response = client
+        .http
+        .get(url)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
+    let status = response.status().as_u16();
+    let landed_on = response.url().path().to_string();
+    let body = response.text().await?;
+    Ok(read_page(status, &landed_on, &body))
+}
+
+/// Find the SAMLResponse with a real HTML parser (which decodes `&#x2b;` and friends), or
+/// tell what the page is instead.
+pub fn read_page(status: u16, landed_on: &str, body: &str) -> PageOutcome {
+    let html = Html::parse_document(body);
+    let saml_input = Selector::parse(r#"input[name="SAMLResponse"]"#).expect("valid selector");
+    if let Some(value) = html
+        .select(&saml_input)
+        .find_map(|e| e.value().attr("value"))
+    {
+        let form = Selector::parse("form").expect("valid selector");
+        let action = html
+            .select(&form)
+            .find(|f| f.select(&saml_input).next().is_some())
+            .and_then(|f| f.value().attr("action"))
+            .map(str::to_string);
+        return PageOutcome::Saml(SamlForm {
+            saml_response: value.trim().to_string(),
+            action,
+        });
+    }
+    let title = page_title(&html);
+    if is_sign_in_page(&html, landed_on, &title) {
+        return PageOutcome::SignIn;
+    }
+    if body.contains("stateToken") || title.to_ascii_lowercase().contains("extra verification") {
+        return PageOutcome::Other(
+            UserError::new("the AWS app asks for extra verification (app-level MFA)")
+                .hint("app-level MFA is not supported by this flow; ask your Okta administrator to require MFA at sign-on instead")
+                .into(),
+        );
+    }
+    let shown = if title.is_empty() {
+        "no title".to_string()
+    } else {
+        format!("'{title}'")
+    };
+    PageOutcome::Other(
+        UserError::new(format!(
+            "Okta answered HTTP {status} ({shown}) without a SAML assertion"
+        ))
+        .hint(format!(
+            "check {OKTA_AWS_APP_URL}, and that you are assigned to the AWS app"
+        ))
+        .into(),
+    )
+}
+
+fn page_title(html: &Html) -> String {
+    let title = Selector::parse("title").expect("valid selector");
+    html.select(&title)
+        .next()
+        .map(|t| {
+            t.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+fn is_sign_in_page(html: &Html, landed_on: &str, title: &str) -> bool {
+    let password_input = Selector::parse(r#"input[type="password"], input[name="password"]"#)
+        .expect("valid selector");
+    landed_on.starts_with("/login/")
+        || landed_on.starts_with("/signin")
+        || title.to_ascii_lowercase().contains("sign in")
+        || html.select(&password_input).next().is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_escaped_saml_response_is_decoded() {
+        let page = r#"<!DOCTYPE html><html><head><title>Acme - Signing in...</title></head><body>
+            <form id="appForm" action="https&#x3a;&#x2f;&#x2f;signin.aws.amazon.com&#x2f;saml" method="POST">
+            <input name="SAMLResponse" type="hidden" value="PHNhbWw&#x2b;YWJj&#x2f;ZA&#x3d;&#x3d;"/>
+            <input name="RelayState" type="hidden" value=""/></form></body></html>"#;
+        let form = read_page(200, "/home/amazon_aws/x/272", page)
+            .into_form()
+            .unwrap();
+        assert_eq!(form.saml_response, "PHNhbWw+YWJj/ZA==");
+        assert_eq!(
+            form.action.as_deref(),
+            Some("https://signin.aws.amazon.com/saml")
+        );
+    }
+
+    #[test]
+    fn sign_in_step_up_and_other_pages_are_told_apart() {
+        let sign_in = "<html><head><title>Acme - Sign In</title></head><body><form><input name=\"password\" type=\"password\"></form></body></html>";
+        let err = read_page(200, "/login/login.htm", sign_in)
+            .into_form()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sign-in page"), "{err}");
+        let step_up = "<html><head><title>Acme - Extra Verification</title></head><body><script>var stateToken = '00abc';</script></body></html>";
+        let err = read_page(200, "/home/amazon_aws/x/272", step_up)
+            .into_form()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("extra verification"), "{err}");
+        let broken = "<html><head><title>Acme - Error</title></head><body>oops</body></html>";
+        let err = read_page(500, "/home/amazon_aws/x/272", broken)
+            .into_form()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("HTTP 500") && err.contains("Acme - Error"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The Okta web session (the `sid` cookie) and the device token (`DT` cookie), kept between
+//! runs so that new AWS credentials need neither password nor MFA while Okta still knows us.
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use super::OktaClient;
+use super::saml_page::{self, PageOutcome, SamlForm};
+use crate::cache::{FORMAT_VERSION, Versioned};
+
+/// What we keep of an Okta session, per org.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct OktaCookies {
+    pub version: u32,
+    pub org: String,
+    /// The session cookie; `None` once Okta ended the session (the device token stays).
+    pub sid: Option<String>,
+    /// Okta's device token: a stable device identity, for "remember this device".
+    pub device_token: Option<String>,
+    /// When Okta said the session ends (epoch seconds), as last seen.
+    pub expires_at: Option<u64>,
+}
+
+impl Versioned for OktaCookies {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+impl OktaCookies {
+    pub fn new(org: &Url) -> OktaCookies {
+        OktaCookies {
+            version: FORMAT_VERSION,
+            org: org.origin().ascii_serialization(),
+            ..OktaCookies::default()
+        }
+    }
+
+    /// Whether the session is believed alive, from the cache alone.
+    pub fn alive(&self, now: u64) -> bool {
+        self.sid.is_some() && self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
+/// Put the cached cookies into the client's jar.
+pub fn load_into(client: &OktaClient, cookies: &OktaCookies) {
+    if let Some(sid) = &cookies.sid {
+        client.set_cookie("sid", sid);
+    }
+    if let Some(dt) = &cookies.device_token {
+        client.set_cookie("DT", dt);
+    }
+}
+
+/// Read the jar back after Okta set or refreshed cookies.
+pub fn read_from(client: &OktaClient, previous: &OktaCookies) -> OktaCookies {
+    OktaCookies {
+        sid: client.cookie("sid"),
+        device_token: client
+            .cookie("DT")
+            .or_else(|| previous.device_token.clone()),
+        ..previous.clone()
+    }
+}
+
+/// Trade the one-time session token for a session cookie and, in the same redirect chain,
+/// the app link page: `GET /login/sessionCookieRedirect?token=…&redirectUrl=<app link>`.
+pub async fn establish(
+    client: &OktaClient,
+    session_token: &str,
+    app_url: &Url,
+) -> Result<SamlForm> {
+    let mut url = client.url("login/sessionCookieRedirect");
+    url.query_pairs_mut()
+        .append_pair("token", session_token)
+        .append_pair("redirectUrl", app_url.as_str());
+    saml_page::fetch(client, url).await?.into_form()
+}
+
+/// With the cached session cookie: the app link page, or `None` when Okta no longer knows
+/// the session (it answers its sign-in page).
+pub async fn reuse(client: &OktaClient, app_url: &Url) -> Result<Option<SamlForm>> {
+    match saml_page::fetch(client, app_url.clone()).await? {
+        PageOutcome::Saml(form) => Ok(Some(form)),
+        PageOutcome::SignIn => Ok(None),
+        PageOutcome::Other(explained) => Err(explained),
+    }
+}
+
+/// When the session ends, per `GET /api/v1/sessions/me` (best effort).
+pub async fn expiry(client: &OktaClient) -> Option<u64> {
+    let answer = client
+        .http
+        .get(client.url("api/v1/sessions/me"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .ok()?;
+    if !answer.status().is_success() {
+        return None;
+    }
+    let json: Value = answer.json().await.ok()?;
+    let at = humantime::parse_rfc3339_weak(json.get("expiresAt")?.as_str()?.trim_end_matches('Z'))
+        .ok()?;
+    Some(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs())
+}
+
+/// `DELETE /api/v1/sessions/me`: end the Okta session. Errors are the caller's to warn about.
+pub async fn close(client: &OktaClient) -> Result<()> {
+    let answer = client
+        .http
+        .delete(client.url("api/v1/sessions/me"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
+    match answer.status().as_u16() {
+        200..300 | 404 => Ok(()),
+        status => anyhow::bail!("Okta answered HTTP {status} when closing the session"),
+    }
+}

@@ -1,0 +1,280 @@
+//! The SAML assertion Okta hands to AWS: the IAM roles it grants, the session duration, the
+//! user's NameID.
+
+use anyhow::Result;
+use base64::Engine;
+use quick_xml::events::Event;
+
+use crate::error::fail;
+
+const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
+const SESSION_DURATION_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
+
+/// One role the assertion grants, with the SAML provider that vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RolePair {
+    pub role_arn: String,
+    pub provider_arn: String,
+}
+
+impl RolePair {
+    /// Build from one Role attribute value: two ARNs in either order (AWS accepts both).
+    pub fn from_attribute_value(value: &str) -> Option<RolePair> {
+        let (first, second) = value.split_once(',')?;
+        let (first, second) = (first.trim(), second.trim());
+        let is_provider = |arn: &str| arn.contains(":saml-provider/");
+        let is_role = |arn: &str| arn.starts_with("arn:") && arn.contains(":role/");
+        let (role, provider) = if is_provider(first) && is_role(second) {
+            (second, first)
+        } else if is_role(first) && is_provider(second) {
+            (first, second)
+        } else {
+            return None;
+        };
+        Some(RolePair {
+            role_arn: role.to_string(),
+            provider_arn: provider.to_string(),
+        })
+    }
+
+    /// `arn:PARTITION:iam::ACCOUNT:role/...` → ACCOUNT.
+    pub fn account_id(&self) -> &str {
+        arn_field(&self.role_arn, 4)
+    }
+
+    /// `arn:aws:iam::1:role/path/Name` → `Name`.
+    pub fn role_name(&self) -> &str {
+        self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
+    }
+
+    /// `aws`, `aws-us-gov`, `aws-cn`.
+    pub fn partition(&self) -> &str {
+        arn_field(&self.role_arn, 1)
+    }
+
+    /// `ACCOUNT/ROLE`, the short form users type and the credentials section name.
+    pub fn short_name(&self) -> String {
+        format!("{}/{}", self.account_id(), self.role_name())
+    }
+}
+
+fn arn_field(arn: &str, index: usize) -> &str {
+    arn.split(':').nth(index).unwrap_or("")
+}
+
+/// What the tool needs from a SAML Response.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    /// The base64 text as Okta sent it, passed on to STS unchanged.
+    pub base64: String,
+    pub roles: Vec<RolePair>,
+    pub session_duration: Option<i32>,
+    pub name_id: Option<String>,
+}
+
+impl Assertion {
+    /// Decode and read a base64 SAMLResponse.
+    pub fn parse(base64_text: &str) -> Result<Assertion> {
+        let compact: String = base64_text.chars().filter(|c| !c.is_whitespace()).collect();
+        let Ok(xml) = base64::engine::general_purpose::STANDARD.decode(&compact) else {
+            return fail(
+                "the SAMLResponse from Okta is not valid base64",
+                "check that OKTA_AWS_APP_URL is the AWS app's embed link",
+            );
+        };
+        let Ok(xml) = String::from_utf8(xml) else {
+            return fail(
+                "the SAML assertion from Okta is not UTF-8 text",
+                "check that OKTA_AWS_APP_URL is the AWS app's embed link",
+            );
+        };
+        let parsed = read_xml(&xml)?;
+        if parsed.roles.is_empty() {
+            return fail(
+                "the SAML assertion grants no AWS role",
+                "ask your Okta administrator to assign you a role in the AWS app",
+            );
+        }
+        Ok(Assertion {
+            base64: compact,
+            ..parsed
+        })
+    }
+}
+
+/// Walk the XML with quick-xml. A DOCTYPE is refused outright: an assertion never has one,
+/// and refusing it rules out entity-expansion attacks.
+fn read_xml(xml: &str) -> Result<Assertion> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut current_attribute: Option<String> = None;
+    let mut in_value = false;
+    let mut in_name_id = false;
+    let mut text = String::new();
+    let mut out = Assertion {
+        base64: String::new(),
+        roles: Vec::new(),
+        session_duration: None,
+        name_id: None,
+    };
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => {
+                return fail(
+                    format!("the SAML assertion from Okta is not well-formed XML: {e}"),
+                    "check that OKTA_AWS_APP_URL is the AWS app's embed link",
+                );
+            }
+        };
+        match event {
+            Event::DocType(_) => {
+                return fail(
+                    "the SAML assertion carries a DOCTYPE, which is refused",
+                    "a genuine Okta assertion has none; check OKTA_ORG and OKTA_AWS_APP_URL",
+                );
+            }
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"Attribute" => {
+                    current_attribute = e
+                        .try_get_attribute("Name")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                }
+                b"AttributeValue" => {
+                    in_value = true;
+                    text.clear();
+                }
+                b"NameID" => {
+                    in_name_id = true;
+                    text.clear();
+                }
+                _ => {}
+            },
+            Event::Text(t) if in_value || in_name_id => match t.unescape() {
+                Ok(s) => text.push_str(&s),
+                Err(e) => {
+                    return fail(
+                        format!("the SAML assertion has a bad XML escape: {e}"),
+                        "check OKTA_AWS_APP_URL",
+                    );
+                }
+            },
+            Event::CData(t) if in_value || in_name_id => {
+                text.push_str(&String::from_utf8_lossy(&t))
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"AttributeValue" => {
+                    in_value = false;
+                    record_value(&mut out, current_attribute.as_deref(), text.trim());
+                }
+                b"NameID" => {
+                    in_name_id = false;
+                    out.name_id = Some(text.trim().to_string());
+                }
+                b"Attribute" => current_attribute = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn record_value(out: &mut Assertion, attribute: Option<&str>, value: &str) {
+    match attribute {
+        Some(ROLE_ATTRIBUTE) => {
+            if let Some(pair) = RolePair::from_attribute_value(value)
+                && !out.roles.contains(&pair)
+            {
+                out.roles.push(pair);
+            }
+        }
+        Some(SESSION_DURATION_ATTRIBUTE) => out.session_duration = value.parse().ok(),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(xml: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(xml)
+    }
+
+    const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?><saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol"><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion"><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">alice@example.com</saml2:NameID></saml2:Subject><saml2:AttributeStatement><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri"><saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">arn:aws:iam::111111111111:role/Developer,arn:aws:iam::111111111111:saml-provider/Okta</saml2:AttributeValue><saml2:AttributeValue>arn:aws:iam::222222222222:saml-provider/Okta,arn:aws:iam::222222222222:role/team/Admin</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml2:AttributeValue>alice@example.com</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"><saml2:AttributeValue>7200</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"#;
+
+    #[test]
+    fn reads_roles_in_either_order_duration_and_name_id() {
+        let a = Assertion::parse(&encode(SAMPLE)).unwrap();
+        assert_eq!(a.roles.len(), 2);
+        assert_eq!(
+            a.roles[0].role_arn,
+            "arn:aws:iam::111111111111:role/Developer"
+        );
+        assert_eq!(
+            a.roles[1].provider_arn,
+            "arn:aws:iam::222222222222:saml-provider/Okta"
+        );
+        assert_eq!(a.roles[1].role_name(), "Admin");
+        assert_eq!(a.roles[1].account_id(), "222222222222");
+        assert_eq!(a.roles[1].short_name(), "222222222222/Admin");
+        assert_eq!(a.roles[0].partition(), "aws");
+        assert_eq!(a.session_duration, Some(7200));
+        assert_eq!(a.name_id.as_deref(), Some("alice@example.com"));
+    }
+
+    #[test]
+    fn base64_with_line_breaks_is_accepted() {
+        let b64 = encode(SAMPLE);
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| format!("{}\n", String::from_utf8_lossy(c)))
+            .collect();
+        assert_eq!(Assertion::parse(&wrapped).unwrap().roles.len(), 2);
+    }
+
+    #[test]
+    fn doctype_is_refused() {
+        let evil = format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"boom\">]>{}",
+            SAMPLE.trim_start_matches(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+        );
+        let err = Assertion::parse(&encode(&evil)).unwrap_err().to_string();
+        assert!(err.contains("DOCTYPE"), "{err}");
+    }
+
+    #[test]
+    fn garbage_and_roleless_assertions_are_clear_errors() {
+        assert!(
+            Assertion::parse("!!!not base64")
+                .unwrap_err()
+                .to_string()
+                .contains("base64")
+        );
+        assert!(
+            Assertion::parse(&encode("<a><b></a>"))
+                .unwrap_err()
+                .to_string()
+                .contains("XML")
+        );
+        let none = Assertion::parse(&encode("<Response/>"))
+            .unwrap_err()
+            .to_string();
+        assert!(none.contains("no AWS role"), "{none}");
+    }
+
+    #[test]
+    fn malformed_role_values_are_skipped() {
+        assert!(RolePair::from_attribute_value("arn:aws:iam::1:role/A").is_none());
+        assert!(RolePair::from_attribute_value("x,y").is_none());
+        let gov = RolePair::from_attribute_value(
+            "arn:aws-us-gov:iam::3:role/R, arn:aws-us-gov:iam::3:saml-provider/P",
+        )
+        .unwrap();
+        assert_eq!(gov.partition(), "aws-us-gov");
+    }
+}

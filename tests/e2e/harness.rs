@@ -1,0 +1,220 @@
+//! The test harness: one moto server per test binary (through the launcher that fixes its
+//! AssumeRoleWithSAML), a fake Okta per test, and a sandbox HOME per test.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+pub use fake_okta::{
+    AfterPassword, AppPage, Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User,
+};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const LOGIN: &str = "alice@example.com";
+pub const DEV_ROLE: &str = "arn:aws:iam::111111111111:role/Developer";
+pub const ADMIN_ROLE: &str = "arn:aws:iam::222222222222:role/Admin";
+
+pub fn provider_for(role_arn: &str) -> String {
+    let account = role_arn.split(':').nth(4).unwrap();
+    format!("arn:aws:iam::{account}:saml-provider/Okta")
+}
+
+/// moto, started once for the whole test binary; it exits when our stdin pipe closes,
+/// i.e. when this test process ends.
+pub fn moto_url() -> &'static str {
+    static MOTO: OnceLock<(String, Mutex<Child>, Mutex<ChildStdin>)> = OnceLock::new();
+    &MOTO.get_or_init(start_moto).0
+}
+
+fn start_moto() -> (String, Mutex<Child>, Mutex<ChildStdin>) {
+    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto_launcher.py");
+    let mut child = Command::new("python3")
+        .arg(launcher)
+        .args(["-H", "127.0.0.1", "-p", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 with moto[server] must be installed (see .ci/run)");
+    let stdin = child.stdin.take().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("moto exited before it said where it listens");
+        }
+        if let Some(at) = line.find("http://127.0.0.1:") {
+            break line[at..].trim().trim_end_matches('/').to_string();
+        }
+    };
+    // Keep draining moto's log so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+            sink.clear();
+        }
+    });
+    (url, Mutex::new(child), Mutex::new(stdin))
+}
+
+/// A sandbox: its own HOME (so ~/.okta and ~/.aws are private), a fake Okta, moto.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub okta: FakeOkta,
+    vars: Vec<(String, String)>,
+}
+
+pub fn user_with(factors: Vec<Factor>) -> User {
+    factors
+        .into_iter()
+        .fold(User::new(LOGIN, PASSWORD), User::with_factor)
+}
+
+pub fn two_roles() -> Vec<SamlRole> {
+    vec![
+        SamlRole::new(DEV_ROLE, &provider_for(DEV_ROLE)),
+        SamlRole::new(ADMIN_ROLE, &provider_for(ADMIN_ROLE)),
+    ]
+}
+
+pub fn scenario(user: User, roles: Vec<SamlRole>) -> Scenario {
+    Scenario {
+        users: vec![user],
+        roles,
+        ..Scenario::default()
+    }
+}
+
+impl Sandbox {
+    /// A sandbox whose settings (in the environment) point at a fresh fake Okta.
+    pub fn new(scenario: Scenario) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let password_file = dir.path().join("password.txt");
+        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
+        let okta = FakeOkta::start(scenario);
+        let vars = vec![
+            ("HOME".into(), home.display().to_string()),
+            ("PATH".into(), std::env::var("PATH").unwrap()),
+            ("OKTA_ORG".into(), okta.base_url()),
+            ("OKTA_AWS_APP_URL".into(), okta.app_url()),
+            ("OKTA_USERNAME".into(), LOGIN.into()),
+            (
+                "OKTA_PASSWORD_CMD".into(),
+                format!("cat '{}'", password_file.display()),
+            ),
+            ("AWS_ENDPOINT_URL".into(), moto_url().to_string()),
+            ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
+            // moto needs no real keys; the aws CLI reads none from this sandbox's HOME.
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ];
+        Sandbox { dir, okta, vars }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.home().join(".aws/credentials")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.home().join(".okta/config.properties")
+    }
+
+    /// Set (or with `None` remove) a variable for every command of this sandbox.
+    pub fn set(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        if let Some(v) = value {
+            self.vars.push((key.into(), v.into()));
+        }
+        self
+    }
+
+    pub fn write_config(&self, text: &str) {
+        let path = self.config_file();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// A command for one of our binaries, with a clean environment and no terminal.
+    pub fn command(&self, binary: &str, args: &[&str]) -> Command {
+        let path = match binary {
+            "okta-aws" => env!("CARGO_BIN_EXE_okta-aws"),
+            "awscli" => env!("CARGO_BIN_EXE_awscli"),
+            other => other,
+        };
+        let mut command = Command::new(path);
+        command
+            .args(args)
+            .env_clear()
+            .envs(self.vars.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Run with no controlling terminal (a new session), stdin closed.
+    pub fn run(&self, binary: &str, args: &[&str]) -> Run {
+        let mut command = self.command(binary, args);
+        command.stdin(Stdio::null());
+        // SAFETY: setsid is async-signal-safe; it detaches the child from our terminal, so
+        // /dev/tty cannot be opened and prompts must fail as they would in CI or cron.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        Run(command.output().unwrap())
+    }
+}
+
+/// A finished command.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        assert_eq!(
+            self.code(),
+            0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+    /// Exit 1, a one-line cause containing `needle`, a hint, no panic.
+    #[track_caller]
+    pub fn fails_with(&self, needle: &str) -> &Self {
+        let err = self.stderr();
+        assert_eq!(
+            self.code(),
+            1,
+            "expected exit 1\nstdout: {}\nstderr: {err}",
+            self.stdout()
+        );
+        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+        assert!(!err.contains("panicked"), "panic:\n{err}");
+        assert!(err.contains("hint:"), "no hint:\n{err}");
+        assert!(
+            self.0.stdout.is_empty(),
+            "stdout not empty: {}",
+            self.stdout()
+        );
+        self
+    }
+}

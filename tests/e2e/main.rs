@@ -1,0 +1,9 @@
+//! End-to-end tests: our binaries against a fake Okta, moto, and the real `aws` CLI.
+//! One binary, so moto starts once and the SDK is linked once.
+
+mod harness;
+
+mod awscli;
+mod bad_input;
+mod login;
+mod pty;

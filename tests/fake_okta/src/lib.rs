@@ -1,0 +1,22 @@
+//! A stateful fake of Okta's Classic Authentication API and the AWS app's embed
+//! link, for okta-aws's integration tests (in-process) and demo (the binary).
+//!
+//! It follows the behaviour described in `/work/shared/okta-aws-facts.md`
+//! sections 1 and 2: transaction JSON with `_links`/`_embedded`, Okta's error
+//! objects, rate-limit headers, one-time sessionTokens, and the SAML launch
+//! page with Okta's OWASP attribute encoding.
+
+mod authn;
+mod objects;
+mod pages;
+mod scenario;
+mod server;
+mod state;
+mod util;
+mod web;
+
+pub use scenario::{
+    AfterPassword, AppPage, Factor, PushBehaviour, PushOutcome, SamlRole, Scenario, User,
+};
+pub use server::FakeOkta;
+pub use state::LoggedRequest;

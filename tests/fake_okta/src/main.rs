@@ -1,0 +1,183 @@
+//! `fake-okta`: runs the fake Okta org for a demo or a script.
+//!
+//! Prints `OKTA_ORG=…` and `OKTA_AWS_APP_URL=…`, then serves until killed or,
+//! when stdin is a pipe, until the pipe is closed.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use fake_okta::{Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User};
+
+const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--user LOGIN --password PW] \
+[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]...";
+
+struct Options {
+    port: u16,
+    delay_ms: u64,
+    login: String,
+    password: String,
+    factor: Option<Factor>,
+    roles: Vec<SamlRole>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            port: 0,
+            delay_ms: 0,
+            login: "demo@example.com".to_string(),
+            password: "demo-password".to_string(),
+            factor: Some(Factor::push(2, Some(42), PushOutcome::Approve)),
+            roles: Vec::new(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse_args(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("fake-okta: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let port = options.port;
+    let okta = match FakeOkta::start_on(scenario(options), port) {
+        Ok(okta) => okta,
+        Err(err) => {
+            eprintln!("fake-okta: cannot listen on 127.0.0.1:{port}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let printed = writeln!(stdout, "OKTA_ORG={}", okta.base_url())
+        .and_then(|_| writeln!(stdout, "OKTA_AWS_APP_URL={}", okta.app_url()))
+        .and_then(|_| stdout.flush());
+    if printed.is_err() {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+    wait_for_end();
+    drop(okta);
+    ExitCode::SUCCESS
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut options = Options::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => options.port = number(flag, &value()?)?,
+            "--delay-ms" => options.delay_ms = number(flag, &value()?)?,
+            "--user" => options.login = value()?,
+            "--password" => options.password = value()?,
+            "--factor" => options.factor = parse_factor(&value()?)?,
+            "--role" => options.roles.push(parse_role(&value()?)?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} wants a number, not {value:?}"))
+}
+
+fn parse_factor(spec: &str) -> Result<Option<Factor>, String> {
+    match spec.split_once(':') {
+        None if spec == "none" => Ok(None),
+        None if spec == "push" => Ok(Some(Factor::push(2, Some(42), PushOutcome::Approve))),
+        Some(("totp", code)) => Ok(Some(Factor::totp("OKTA", code))),
+        Some(("sms", code)) => Ok(Some(Factor::sms(code))),
+        _ => Err(format!("unknown factor {spec:?}")),
+    }
+}
+
+/// `ROLE_ARN,PROVIDER_ARN`; the reverse order is kept as written.
+fn parse_role(spec: &str) -> Result<SamlRole, String> {
+    let (first, second) = spec
+        .split_once(',')
+        .ok_or_else(|| format!("--role wants ROLE_ARN,PROVIDER_ARN, not {spec:?}"))?;
+    if first.contains(":saml-provider/") {
+        let mut role = SamlRole::new(second, first);
+        role.provider_first = true;
+        Ok(role)
+    } else {
+        Ok(SamlRole::new(first, second))
+    }
+}
+
+fn default_roles() -> Vec<SamlRole> {
+    [("111111111111", "Developer"), ("222222222222", "Admin")]
+        .iter()
+        .map(|(account, name)| {
+            SamlRole::new(
+                &format!("arn:aws:iam::{account}:role/{name}"),
+                &format!("arn:aws:iam::{account}:saml-provider/Okta"),
+            )
+        })
+        .collect()
+}
+
+fn scenario(options: Options) -> Scenario {
+    let mut user = User::new(&options.login, &options.password);
+    if let Some(factor) = options.factor {
+        user = user.with_factor(factor);
+    }
+    let roles = if options.roles.is_empty() {
+        default_roles()
+    } else {
+        options.roles
+    };
+    Scenario {
+        users: vec![user],
+        roles,
+        session_duration: Some(3600),
+        delay: Duration::from_millis(options.delay_ms),
+        ..Scenario::default()
+    }
+}
+
+/// Returns when stdin, if it is a pipe or socket, reaches EOF; otherwise
+/// (a terminal, /dev/null) never returns: the process runs until killed.
+fn wait_for_end() {
+    if stdin_is_pipe() {
+        // Reads (and discards) until EOF; a read error also ends the wait.
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        return;
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(unix)]
+fn stdin_is_pipe() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    let file = std::fs::File::from(fd);
+    file.metadata()
+        .map(|meta| meta.file_type().is_fifo() || meta.file_type().is_socket())
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn stdin_is_pipe() -> bool {
+    false
+}

@@ -1,0 +1,230 @@
+//! The HTTP server: routes, the per-request frame (latency, 429s, rate-limit
+//! headers, the log) and the [`FakeOkta`] handle that owns the server thread.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Router, http::Uri};
+use tokio::sync::oneshot;
+
+use crate::objects::{error, not_found, rate_limited};
+use crate::scenario::{AppPage, Scenario};
+use crate::state::{LoggedRequest, Shared, looks_like_sid};
+use crate::web::cookie;
+use crate::{authn, web};
+
+/// A running fake Okta org on 127.0.0.1. Dropping it stops the server.
+pub struct FakeOkta {
+    shared: Arc<Shared>,
+    shutdown: Mutex<Option<oneshot::Sender<()>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl FakeOkta {
+    /// Serves `scenario` on a free port; returns once the server accepts requests.
+    pub fn start(scenario: Scenario) -> FakeOkta {
+        FakeOkta::start_on(scenario, 0).expect("fake Okta could not start")
+    }
+
+    /// Like [`FakeOkta::start`] on a chosen port (0 for any free one).
+    pub fn start_on(scenario: Scenario, port: u16) -> std::io::Result<FakeOkta> {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+        listener.set_nonblocking(true)?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared::new(base_url, scenario));
+        let (shutdown_tx, shutdown_rx) = oneshot::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let router = router(shared.clone());
+        let thread = std::thread::Builder::new()
+            .name("fake-okta".to_string())
+            .spawn(move || serve(listener, router, ready_tx, shutdown_rx))?;
+        // The thread reports whether the runtime and listener came up.
+        ready_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("fake Okta server thread died"))??;
+        Ok(FakeOkta {
+            shared,
+            shutdown: Mutex::new(Some(shutdown_tx)),
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The AWS app's embed link: `base_url/home/amazon_aws/<app_id>/272`.
+    pub fn app_url(&self) -> String {
+        self.shared.app_url()
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.lock().log.clone()
+    }
+
+    /// How many requests had this method (case-insensitive) and a path starting with `path_prefix`.
+    pub fn count(&self, method: &str, path_prefix: &str) -> usize {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
+            .count()
+    }
+
+    /// The next `n` requests to `/api/v1/authn*` answer 429 E0000047.
+    pub fn rate_limit_next(&self, n: u32) {
+        self.shared.lock().rate_limited = n;
+    }
+
+    /// Latency injected before every later answer.
+    pub fn set_delay(&self, delay: Duration) {
+        self.shared.lock().scenario.delay = delay;
+    }
+
+    /// Okta forgets every session: existing `sid` cookies stop working.
+    pub fn end_all_sessions(&self) {
+        self.shared.lock().end_all_sessions();
+    }
+
+    pub fn set_app_page(&self, page: AppPage) {
+        self.shared.lock().scenario.app_page = page;
+    }
+}
+
+impl Drop for FakeOkta {
+    fn drop(&mut self) {
+        let sender = self.shutdown.get_mut().ok().and_then(Option::take);
+        if let Some(sender) = sender {
+            let _ = sender.send(());
+        }
+        let thread = self.thread.get_mut().ok().and_then(Option::take);
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The server thread: its own runtime, serving until told to stop.
+fn serve(
+    listener: TcpListener,
+    router: Router,
+    ready: mpsc::Sender<std::io::Result<()>>,
+    shutdown: oneshot::Receiver<()>,
+) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            let _ = ready.send(Err(err));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => listener,
+            Err(err) => {
+                let _ = ready.send(Err(err));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        // No graceful shutdown: a test dropping the fake must not wait for
+        // a client's keep-alive connection or a delayed answer.
+        tokio::select! {
+            _ = axum::serve(listener, router) => {}
+            _ = shutdown => {}
+        }
+    });
+    runtime.shutdown_background();
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/v1/authn", post(authn::authn))
+        .route("/api/v1/authn/skip", post(authn::skip))
+        .route("/api/v1/authn/previous", post(authn::previous))
+        .route("/api/v1/authn/cancel", post(authn::cancel))
+        .route("/api/v1/authn/factors/{id}/verify", post(authn::verify))
+        .route(
+            "/api/v1/authn/factors/{id}/verify/resend",
+            post(authn::resend),
+        )
+        .route("/api/v1/sessions", post(web::create_session))
+        .route(
+            "/api/v1/sessions/me",
+            get(web::session_me).delete(web::end_session_me),
+        )
+        .route("/api/v1/users/me/appLinks", get(web::app_links))
+        .route("/home/amazon_aws/{app_id}/{number}", get(web::app_link))
+        .route("/login/login.htm", get(web::login_page))
+        .route(
+            "/login/sessionCookieRedirect",
+            get(web::session_cookie_redirect),
+        )
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(shared.clone(), frame))
+        .with_state(shared)
+}
+
+async fn unknown_path(uri: Uri) -> Response {
+    not_found(&format!("{} (Path)", uri.path()))
+}
+
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "E0000022",
+        "The endpoint does not support the provided HTTP method",
+        &[],
+    )
+}
+
+/// Wraps every request: injected latency, forced 429s on the authn API,
+/// the `X-Rate-Limit-*` headers, and the log entry.
+async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let delay = shared.lock().scenario.delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let had_session_cookie =
+        cookie(request.headers(), "sid").is_some_and(|sid| looks_like_sid(&sid));
+
+    let throttled = path.starts_with("/api/v1/authn") && shared.lock().take_rate_limit();
+    let mut response = if throttled {
+        rate_limited()
+    } else {
+        next.run(request).await
+    };
+
+    let mut inner = shared.lock();
+    let rate = inner.rate_headers(throttled);
+    let headers = response.headers_mut();
+    headers.insert("X-Rate-Limit-Limit", HeaderValue::from(rate.limit));
+    headers.insert("X-Rate-Limit-Remaining", HeaderValue::from(rate.remaining));
+    headers.insert("X-Rate-Limit-Reset", HeaderValue::from(rate.reset_epoch));
+    inner.log.push(LoggedRequest {
+        method,
+        path,
+        query,
+        status: response.status().as_u16(),
+        had_session_cookie,
+    });
+    response
+}

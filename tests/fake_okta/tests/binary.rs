@@ -1,0 +1,63 @@
+//! The `fake-okta` binary: its two lines, and stopping when stdin closes.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fake-okta"))
+}
+
+#[test]
+fn prints_urls_and_exits_when_stdin_closes() {
+    let mut child = binary()
+        .args(["--factor", "totp:123456", "--delay-ms", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn fake-okta");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let org = lines.next().unwrap().unwrap();
+    let app = lines.next().unwrap().unwrap();
+    let base = org.strip_prefix("OKTA_ORG=http://127.0.0.1:").expect(&org);
+    assert!(base.parse::<u16>().is_ok(), "{org}");
+    assert_eq!(
+        app,
+        format!("OKTA_AWS_APP_URL=http://127.0.0.1:{base}/home/amazon_aws/0oa1fakeawsapp/272")
+    );
+
+    drop(child.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "did not exit on EOF");
+        sleep(Duration::from_millis(20));
+    }
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn keeps_running_with_stdin_from_dev_null() {
+    let mut child = binary()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn fake-okta");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().starts_with("OKTA_ORG="));
+    sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "exited on /dev/null");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn rejects_unknown_arguments() {
+    let status = binary()
+        .arg("--bogus")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
