@@ -1,7 +1,7 @@
 //! A stateful fake of Okta's Classic Authentication API and the AWS app's embed
 //! link, for okta-aws's integration tests (in-process) and demo (the binary).
 //!
-//! It follows the behaviour described in `/work/shared/okta-aws-facts.md`
+//! It follows the behaviour described in Okta's public API documentation (Classic Authentication API, app embed links)
 //! sections 1 and 2: transaction JSON with `_links`/`_embedded`, Okta's error
 //! objects, rate-limit headers, one-time sessionTokens, and the SAML launch
 //! page with Okta's OWASP attribute encoding.
