@@ -53,3 +53,24 @@ pub fn write_credentials(path: &Path, section: &str, credentials: &AwsCredential
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
+
+/// Remove the keys this tool writes from these sections; a section left with no key goes
+/// too. Other sections, comments and keys stay as they were.
+pub fn remove_credentials(path: &Path, sections: &[String]) -> Result<bool> {
+    if sections.is_empty() || !path.exists() {
+        return Ok(false);
+    }
+    update_file(path, |text| {
+        let mut doc = IniDocument::parse(text);
+        for section in sections {
+            for key in MANAGED_KEYS {
+                doc.remove_key(section, key);
+            }
+            if doc.has_section(section) && doc.keys(section).is_empty() {
+                doc.remove_section(section);
+            }
+        }
+        Ok(doc.render())
+    })
+    .with_context(|| format!("editing {}", path.display()))
+}

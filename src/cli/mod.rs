@@ -4,6 +4,8 @@ pub mod awscli;
 pub mod env;
 pub mod exec;
 pub mod login;
+pub mod logout;
+pub mod status;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -32,6 +34,10 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Print shell statements that set the session's variables.
     Env(env::EnvArgs),
+    /// Show each cached session: profile, role, expiry, time left, Okta session.
+    Status(status::StatusArgs),
+    /// Forget cached sessions, close the Okta session, remove the credentials written.
+    Logout(logout::LogoutArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -72,6 +78,8 @@ pub fn okta_aws_main() -> i32 {
         Command::Login(args) => login::run(&args).map(|()| 0),
         Command::Exec(args) => exec::run(&args),
         Command::Env(args) => env::run(&args).map(|()| 0),
+        Command::Status(args) => status::run(&args).map(|()| 0),
+        Command::Logout(args) => logout::run(&args).map(|()| 0),
     };
     result.unwrap_or_else(|e| error::report(&e))
 }

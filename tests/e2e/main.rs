@@ -7,3 +7,4 @@ mod awscli;
 mod bad_input;
 mod login;
 mod pty;
+mod sessions;

@@ -1,0 +1,99 @@
+//! `okta-aws status`: every cached session, from the cache alone (no network).
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{ProfileArg, RoleArg, load_settings};
+use crate::aws::human_duration;
+use crate::cache::{CacheDir, now_secs};
+use crate::okta::web_session::OktaCookies;
+use crate::session::{Session, SessionStore, okta_cookies_path};
+use crate::terminal;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+}
+
+pub fn run(args: &StatusArgs) -> Result<()> {
+    let settings = load_settings(&args.profile, &RoleArg::default())?;
+    let store = SessionStore::new(&settings);
+    let sessions: Vec<Session> = if args.profile.profile.is_some() {
+        store.load().into_iter().collect()
+    } else {
+        all_sessions(&store.cache)
+    };
+    if sessions.is_empty() {
+        terminal::say("No cached session.");
+        return Ok(());
+    }
+    print!("{}", table(&store.cache, &sessions));
+    Ok(())
+}
+
+/// Every readable session file of the cache directory.
+pub fn all_sessions(cache: &CacheDir) -> Vec<Session> {
+    cache
+        .list("session.json")
+        .iter()
+        .filter_map(|p| cache.read(p))
+        .collect()
+}
+
+fn table(cache: &CacheDir, sessions: &[Session]) -> String {
+    let now = now_secs();
+    let mut rows = vec![[
+        "PROFILE".to_string(),
+        "ROLE".to_string(),
+        "ACCOUNT".to_string(),
+        "EXPIRES".to_string(),
+        "LEFT".to_string(),
+        "OKTA SESSION".to_string(),
+    ]];
+    for s in sessions {
+        let left = if s.credentials.expires_at > now {
+            human_duration(s.credentials.time_left())
+        } else {
+            "expired".to_string()
+        };
+        let okta = cache
+            .read::<OktaCookies>(&okta_cookies_path(cache, &s.okta_org))
+            .map(|c| okta_state(&c, now))
+            .unwrap_or_else(|| "none".to_string());
+        rows.push([
+            s.profile.clone().unwrap_or_else(|| "(default)".to_string()),
+            s.role.role_name().to_string(),
+            s.role.account_id().to_string(),
+            s.credentials.expiration_rfc3339(),
+            left,
+            okta,
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
+            format!("{}\n", cells.join("  ").trim_end())
+        })
+        .collect()
+}
+
+fn okta_state(cookies: &OktaCookies, now: u64) -> String {
+    if !cookies.alive(now) {
+        return "ended".to_string();
+    }
+    match cookies.expires_at {
+        Some(at) => format!(
+            "alive, {} left",
+            human_duration(std::time::Duration::from_secs(at - now))
+        ),
+        None => "alive".to_string(),
+    }
+}
