@@ -3,7 +3,9 @@
 pub mod atomic_file;
 pub mod cli_path;
 pub mod credentials_file;
+pub mod iam;
 pub mod ini_edit;
+pub mod policy;
 pub mod sts;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

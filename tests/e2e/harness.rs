@@ -29,6 +29,35 @@ pub fn moto_url() -> &'static str {
 }
 
 fn start_moto() -> (String, Mutex<Child>, Mutex<ChildStdin>) {
+    let (url, mut child) = spawn_moto();
+    let stdin = child.stdin.take().unwrap();
+    (url, Mutex::new(child), Mutex::new(stdin))
+}
+
+/// A moto of one test's own, for tests that change server-wide settings (such as switching
+/// on access checks). Killed when dropped; even if the test process dies, moto sees EOF on
+/// its stdin and exits.
+pub struct PrivateMoto {
+    pub url: String,
+    child: Child,
+}
+
+pub fn start_private_moto() -> PrivateMoto {
+    let (url, child) = spawn_moto();
+    PrivateMoto { url, child }
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        // Child::kill signals this child's own PID only.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// moto through the launcher, listening on a free loopback port; its stdin pipe stays in
+/// the returned `Child`.
+fn spawn_moto() -> (String, Child) {
     let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto_launcher.py");
     let mut child = Command::new("python3")
         .arg(launcher)
@@ -38,7 +67,6 @@ fn start_moto() -> (String, Mutex<Child>, Mutex<ChildStdin>) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("python3 with moto[server] must be installed (see .ci/run)");
-    let stdin = child.stdin.take().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     let url = loop {
@@ -57,7 +85,7 @@ fn start_moto() -> (String, Mutex<Child>, Mutex<ChildStdin>) {
             sink.clear();
         }
     });
-    (url, Mutex::new(child), Mutex::new(stdin))
+    (url, child)
 }
 
 /// A sandbox: its own HOME (so ~/.okta and ~/.aws are private), a fake Okta, moto.

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use fake_okta::{Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User};
 
-const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--user LOGIN --password PW] \
+const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--log] [--user LOGIN --password PW] \
 [--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]...";
 
 struct Options {
     port: u16,
     delay_ms: u64,
+    log: bool,
     login: String,
     password: String,
     factor: Option<Factor>,
@@ -26,6 +27,7 @@ impl Default for Options {
         Options {
             port: 0,
             delay_ms: 0,
+            log: false,
             login: "demo@example.com".to_string(),
             password: "demo-password".to_string(),
             factor: Some(Factor::push(2, Some(42), PushOutcome::Approve)),
@@ -80,6 +82,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag.as_str() {
             "--port" => options.port = number(flag, &value()?)?,
             "--delay-ms" => options.delay_ms = number(flag, &value()?)?,
+            "--log" => options.log = true,
             "--user" => options.login = value()?,
             "--password" => options.password = value()?,
             "--factor" => options.factor = parse_factor(&value()?)?,
@@ -147,6 +150,7 @@ fn scenario(options: Options) -> Scenario {
         roles,
         session_duration: Some(3600),
         delay: Duration::from_millis(options.delay_ms),
+        log_to_stderr: options.log,
         ..Scenario::default()
     }
 }

@@ -17,6 +17,9 @@ pub struct Scenario {
     pub delay: Duration,
     /// The form action of the SAML page (AWS's ACS URL).
     pub acs_url: String,
+    /// Print one line per request (method, path, status — never tokens) to stderr, so a
+    /// benchmark can count round trips of the binary.
+    pub log_to_stderr: bool,
 }
 
 impl Default for Scenario {
@@ -29,6 +32,7 @@ impl Default for Scenario {
             app_page: AppPage::Saml,
             delay: Duration::ZERO,
             acs_url: "https://signin.aws.amazon.com/saml".to_string(),
+            log_to_stderr: false,
         }
     }
 }

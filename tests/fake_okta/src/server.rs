@@ -214,6 +214,9 @@ async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
     };
 
     let mut inner = shared.lock();
+    if inner.scenario.log_to_stderr {
+        eprintln!("fake-okta: {method} {path} -> {}", response.status().as_u16());
+    }
     let rate = inner.rate_headers(throttled);
     let headers = response.headers_mut();
     headers.insert("X-Rate-Limit-Limit", HeaderValue::from(rate.limit));
