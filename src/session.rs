@@ -12,9 +12,10 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::aws::target_role::{self, Decision};
 use crate::aws::{AwsCredentials, sts};
 use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
-use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, Settings};
+use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE, Settings};
 use crate::okta::web_session::{self, OktaCookies};
 use crate::okta::{OktaClient, authn};
 use crate::role_choice;
@@ -45,6 +46,22 @@ pub struct Session {
     /// ~/.aws/credentials sections `login` wrote, so `logout` removes exactly those.
     #[serde(default)]
     pub written_sections: Vec<String>,
+    /// The RoleSessionName for the cross-account hop (the Okta login, cleaned).
+    #[serde(default)]
+    pub session_name: String,
+    /// The SAML role for which the cross-account target was decided (IAM is asked once).
+    #[serde(default)]
+    pub target_decided_for: Option<String>,
+    /// The cross-account role this profile hops into, with its chained credentials.
+    #[serde(default)]
+    pub target: Option<TargetSession>,
+}
+
+/// A cross-account role and its credentials (from AssumeRole with the SAML session).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetSession {
+    pub role_arn: String,
+    pub credentials: Option<AwsCredentials>,
 }
 
 impl Versioned for Session {
@@ -54,9 +71,31 @@ impl Versioned for Session {
 }
 
 impl Session {
+    /// The credentials handed to commands: the cross-account target's when there is one.
+    pub fn effective_credentials(&self) -> &AwsCredentials {
+        match &self.target {
+            Some(TargetSession {
+                credentials: Some(c),
+                ..
+            }) => c,
+            _ => &self.credentials,
+        }
+    }
+
+    /// The role whose credentials `effective_credentials` are.
+    pub fn effective_role_arn(&self) -> &str {
+        match &self.target {
+            Some(TargetSession {
+                credentials: Some(_),
+                role_arn,
+            }) => role_arn,
+            _ => &self.role.role_arn,
+        }
+    }
+
     /// The variables that hand this session to a process.
     pub fn environment(&self) -> Vec<(&'static str, String)> {
-        let c = &self.credentials;
+        let c = self.effective_credentials();
         vec![
             ("AWS_ACCESS_KEY_ID", c.access_key_id.clone()),
             ("AWS_SECRET_ACCESS_KEY", c.secret_access_key.clone()),
@@ -67,13 +106,30 @@ impl Session {
         ]
     }
 
-    /// Whether this session may serve a request: enough time left, and the wanted role.
+    /// Whether the SAML session may serve a request: enough time left, and the wanted role.
     fn serves(&self, min_ttl_secs: u64, wanted_role: Option<&str>) -> bool {
-        let fresh = self.credentials.expires_at > now_secs().saturating_add(min_ttl_secs);
         let right_role = wanted_role
             .is_none_or(|w| !role_choice::matching(std::slice::from_ref(&self.role), w).is_empty());
-        fresh && right_role
+        fresh(&self.credentials, min_ttl_secs) && right_role
     }
+
+    /// Whether the cross-account hop is done (or not needed) and fresh.
+    fn target_ready(&self, min_ttl_secs: u64) -> bool {
+        match &self.target {
+            None => true,
+            Some(TargetSession {
+                credentials: Some(c),
+                ..
+            }) => fresh(c, min_ttl_secs),
+            Some(TargetSession {
+                credentials: None, ..
+            }) => false,
+        }
+    }
+}
+
+fn fresh(credentials: &AwsCredentials, min_ttl_secs: u64) -> bool {
+    credentials.expires_at > now_secs().saturating_add(min_ttl_secs)
 }
 
 /// Where one profile's session and lock live.
@@ -136,8 +192,10 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
     let store = SessionStore::new(settings);
     let min_ttl = settings.min_ttl_secs()?;
     let wanted_role = settings.get(OKTA_AWS_ROLE_TO_ASSUME);
+    let ready = |s: &Session| s.target_ready(min_ttl) && target_matches(s, settings);
     if !request.force
         && let Some(session) = cached(&store, min_ttl, wanted_role)
+        && ready(&session)
     {
         return Ok(with_current_region(session, settings));
     }
@@ -147,22 +205,110 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
     settings.sts_duration()?;
     let _lock = store.cache.lock(&store.stem(), &store.describe())?;
     // Another process may have logged in while we waited for the lock.
-    if !request.force
-        && let Some(session) = cached(&store, min_ttl, wanted_role)
+    let reusable = if request.force {
+        None
+    } else {
+        cached(&store, min_ttl, wanted_role)
+    };
+    if let Some(session) = &reusable
+        && ready(session)
     {
-        return Ok(with_current_region(session, settings));
+        return Ok(with_current_region(session.clone(), settings));
     }
     terminal::install_interrupt_handler();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let previous = store.load();
-    let mut session = runtime.block_on(login(settings, &store.cache))?;
-    if let Some(previous) = previous {
-        session.written_sections = previous.written_sections;
-    }
+    let session = runtime.block_on(async {
+        let mut session = match reusable {
+            // The SAML session is fresh: only the cross-account part needs work.
+            Some(session) => session,
+            None => login(settings, &store.cache).await?,
+        };
+        if let Some(previous) = &previous {
+            session
+                .written_sections
+                .clone_from(&previous.written_sections);
+        }
+        settle_target(settings, &mut session, previous.as_ref(), request.force).await?;
+        anyhow::Ok(session)
+    })?;
     store.save(&session)?;
     Ok(session)
+}
+
+/// A preset `OKTA_AWS_TARGET_ROLE` must agree with the cached target.
+fn target_matches(session: &Session, settings: &Settings) -> bool {
+    match (settings.get(OKTA_AWS_TARGET_ROLE), &session.target) {
+        (None, _) => true,
+        (Some(preset), Some(target)) => {
+            let wanted = preset.trim();
+            target.role_arn == wanted
+                || target.role_arn.ends_with(&format!("/{wanted}"))
+                || target_role::short(&target.role_arn) == wanted
+        }
+        // The preset found no target last time: try again (and warn again).
+        (Some(_), None) => false,
+    }
+}
+
+/// Decide the cross-account target (preset, remembered, or through IAM) and hop into it.
+async fn settle_target(
+    settings: &Settings,
+    session: &mut Session,
+    previous: Option<&Session>,
+    force: bool,
+) -> Result<()> {
+    let remembered = previous.filter(|p| p.target_decided_for.is_some());
+    let decision = target_role::decide(
+        settings,
+        &session.role,
+        remembered.and_then(|p| p.target_decided_for.as_deref()),
+        remembered.and_then(|p| p.target.as_ref().map(|t| t.role_arn.as_str())),
+        force,
+    );
+    let target_arn = match decision {
+        Decision::Keep(arn) | Decision::Use(arn) => arn,
+        Decision::Introspect => {
+            target_role::introspect_and_choose(settings, &session.role, &session.credentials)
+                .await?
+        }
+    };
+    session.target_decided_for = Some(session.role.role_arn.clone());
+    let Some(role_arn) = target_arn else {
+        session.target = None;
+        return Ok(());
+    };
+    // Keep fresh chained credentials for the same target.
+    let min_ttl = settings.min_ttl_secs()?;
+    if let Some(TargetSession {
+        role_arn: kept,
+        credentials: Some(c),
+    }) = &session.target
+        && *kept == role_arn
+        && fresh(c, min_ttl)
+        && !force
+    {
+        return Ok(());
+    }
+    let duration = settings
+        .sts_duration()?
+        .unwrap_or(sts::ROLE_CHAINING_MAX_SECS);
+    let credentials = sts::assume_role(
+        &session.region,
+        &session.credentials,
+        &role_arn,
+        &session.session_name,
+        duration,
+    )
+    .await?;
+    terminal::debug(&format!("assumed the cross-account role {role_arn}"));
+    session.target = Some(TargetSession {
+        role_arn,
+        credentials: Some(credentials),
+    });
+    Ok(())
 }
 
 fn cached(store: &SessionStore, min_ttl: u64, wanted_role: Option<&str>) -> Option<Session> {
@@ -223,6 +369,9 @@ async fn login(settings: &Settings, cache: &CacheDir) -> Result<Session> {
         roles: assertion.roles,
         okta_org: org.origin().ascii_serialization(),
         written_sections: Vec::new(),
+        session_name: sts::session_name(assertion.name_id.as_deref()),
+        target_decided_for: None,
+        target: None,
     })
 }
 

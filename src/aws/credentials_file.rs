@@ -74,3 +74,35 @@ pub fn remove_credentials(path: &Path, sections: &[String]) -> Result<bool> {
     })
     .with_context(|| format!("editing {}", path.display()))
 }
+
+/// The ~/.aws/config section of a profile: `[default]`, else `[profile NAME]`.
+pub fn config_section(profile: &str) -> String {
+    if profile == "default" {
+        profile.to_string()
+    } else {
+        format!("profile {profile}")
+    }
+}
+
+/// Write (or update in place) a cross-account profile in ~/.aws/config: `role_arn` (the
+/// target) and `source_profile` (the credentials section), plus `region` when set.
+pub fn write_role_profile(
+    path: &Path,
+    profile: &str,
+    role_arn: &str,
+    source_profile: &str,
+    region: Option<&str>,
+) -> Result<()> {
+    let section = config_section(profile);
+    update_file(path, |text| {
+        let mut doc = IniDocument::parse(text);
+        doc.set(&section, "role_arn", role_arn);
+        doc.set(&section, "source_profile", source_profile);
+        if let Some(region) = region {
+            doc.set(&section, "region", region);
+        }
+        Ok(doc.render())
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

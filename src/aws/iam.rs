@@ -113,13 +113,7 @@ pub async fn iam_config(
 ) -> aws_config::SdkConfig {
     let credentials = match key {
         Some((id, secret)) => Credentials::new(id, secret, None, None, "okta-aws-iam-user"),
-        None => Credentials::new(
-            &assumed.access_key_id,
-            &assumed.secret_access_key,
-            Some(assumed.session_token.clone()),
-            Some(assumed.expiration()),
-            "okta-aws-saml-role",
-        ),
+        None => assumed.to_sdk("okta-aws-saml-role"),
     };
     super::sts::sdk_config(region, Some(credentials)).await
 }

@@ -7,6 +7,7 @@ pub mod iam;
 pub mod ini_edit;
 pub mod policy;
 pub mod sts;
+pub mod target_role;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -39,6 +40,17 @@ impl AwsCredentials {
     /// `2026-11-28T13:00:00Z`, as AWS writes expirations.
     pub fn expiration_rfc3339(&self) -> String {
         humantime::format_rfc3339_seconds(self.expiration()).to_string()
+    }
+
+    /// For the SDK's credentials provider.
+    pub fn to_sdk(&self, source: &'static str) -> aws_sdk_sts::config::Credentials {
+        aws_sdk_sts::config::Credentials::new(
+            &self.access_key_id,
+            &self.secret_access_key,
+            Some(self.session_token.clone()),
+            Some(self.expiration()),
+            source,
+        )
     }
 
     /// Time left before expiry (zero once expired).

@@ -55,6 +55,60 @@ pub async fn assume_role_with_saml(
     })
 }
 
+/// Role chaining (a role assuming another) is capped at one hour by AWS.
+pub const ROLE_CHAINING_MAX_SECS: i32 = 3600;
+
+/// AssumeRole with `source` credentials: the cross-account hop from the SAML role.
+pub async fn assume_role(
+    region: &str,
+    source: &AwsCredentials,
+    role_arn: &str,
+    session_name: &str,
+    duration_secs: i32,
+) -> Result<AwsCredentials> {
+    let config = sdk_config(region, Some(source.to_sdk("okta-aws-saml-session"))).await;
+    let answer = aws_sdk_sts::Client::new(&config)
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name(session_name)
+        .duration_seconds(duration_secs.min(ROLE_CHAINING_MAX_SECS))
+        .send()
+        .await
+        .map_err(|e| sts_error(&e, role_arn))?;
+    let Some(c) = answer.credentials else {
+        return Err(UserError::new("STS answered without credentials")
+            .hint("try again")
+            .into());
+    };
+    Ok(AwsCredentials {
+        access_key_id: c.access_key_id,
+        secret_access_key: c.secret_access_key,
+        session_token: c.session_token,
+        expires_at: epoch_secs(c.expiration),
+    })
+}
+
+/// A RoleSessionName AWS accepts (`[\w+=,.@-]{2,64}`), from the Okta login.
+pub fn session_name(login: Option<&str>) -> String {
+    let cleaned: String = login
+        .unwrap_or("okta-aws")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if cleaned.len() < 2 {
+        "okta-aws".to_string()
+    } else {
+        cleaned
+    }
+}
+
 fn epoch_secs(t: aws_sdk_sts::primitives::DateTime) -> u64 {
     u64::try_from(t.secs()).unwrap_or_else(|_| {
         SystemTime::now()

@@ -4,9 +4,11 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::credentials_file::{credentials_path, write_credentials};
+use crate::aws::credentials_file::{
+    config_path, config_section, credentials_path, write_credentials, write_role_profile,
+};
 use crate::aws::human_duration;
-use crate::config::Settings;
+use crate::config::{OKTA_AWS_REGION, Settings};
 use crate::session::{self, Session};
 use crate::terminal;
 
@@ -28,8 +30,8 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     if env_mode {
         terminal::say(&format!(
             "Logged in as {} until {}; OKTA_ENV_MODE is on, so nothing was written (use `okta-aws exec` or `okta-aws env`).",
-            session.role.role_arn,
-            session.credentials.expiration_rfc3339()
+            session.effective_role_arn(),
+            session.effective_credentials().expiration_rfc3339()
         ));
         return Ok(());
     }
@@ -38,12 +40,25 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     write_credentials(&path, &section, &session.credentials)?;
     session::record_written_section(&settings, &section)?;
     terminal::say(&format!(
-        "Credentials for {} written to [{section}] in {}, valid until {} ({} left).\nUse them with: aws --profile {section} …",
+        "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
         session.role.role_arn,
         path.display(),
         session.credentials.expiration_rfc3339(),
         human_duration(session.credentials.time_left()),
     ));
+    if let Some(target) = &session.target {
+        // `aws --profile NAME` then hops into the target by itself, through the config entry.
+        let config = config_path();
+        let region = settings.get(OKTA_AWS_REGION);
+        write_role_profile(&config, &section, &target.role_arn, &section, region)?;
+        terminal::say(&format!(
+            "Cross-account role {} written to [{}] in {}.",
+            target.role_arn,
+            config_section(&section),
+            config.display()
+        ));
+    }
+    terminal::say(&format!("Use them with: aws --profile {section} …"));
     Ok(())
 }
 

@@ -1,0 +1,282 @@
+//! Cross-account roles end to end: IAM introspection against moto, the chained hop, the
+//! ~/.aws/config entry, and failures that only warn. Each test uses its own accounts: moto
+//! is shared by the whole test binary.
+
+use std::process::Command;
+
+use crate::harness::*;
+
+/// Run the aws CLI against moto as a principal of `account` (moto maps the keys of an
+/// assumed role to the role's account).
+struct Seeder {
+    keys: [(String, String); 3],
+}
+
+impl Seeder {
+    fn for_account(account: &str) -> Seeder {
+        let out = Command::new("aws")
+            .args([
+                "sts",
+                "assume-role",
+                "--role-arn",
+                &format!("arn:aws:iam::{account}:role/seeder"),
+            ])
+            .args(["--role-session-name", "seed", "--output", "json"])
+            .envs(moto_env(&[
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ]))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &json["Credentials"];
+        let key = |k: &str| c[k].as_str().unwrap().to_string();
+        Seeder {
+            keys: [
+                ("AWS_ACCESS_KEY_ID".into(), key("AccessKeyId")),
+                ("AWS_SECRET_ACCESS_KEY".into(), key("SecretAccessKey")),
+                ("AWS_SESSION_TOKEN".into(), key("SessionToken")),
+            ],
+        }
+    }
+
+    fn aws(&self, args: &[&str]) {
+        let keys: Vec<(&str, &str)> = self
+            .keys
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let out = Command::new("aws")
+            .args(args)
+            .envs(moto_env(&keys))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A role (trusting anyone) with an inline policy.
+    fn role_with_policy(&self, name: &str, policy: &str) {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+        self.aws(&[
+            "iam",
+            "create-role",
+            "--role-name",
+            name,
+            "--assume-role-policy-document",
+            trust,
+        ]);
+        self.aws(&[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            name,
+            "--policy-name",
+            "hop",
+            "--policy-document",
+            policy,
+        ]);
+    }
+}
+
+fn moto_env(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("AWS_ENDPOINT_URL".to_string(), moto_url().to_string()),
+        ("AWS_DEFAULT_REGION".to_string(), "us-east-1".to_string()),
+        ("AWS_CONFIG_FILE".to_string(), "/dev/null".to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            "/dev/null".to_string(),
+        ),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+fn allow(resources: &[&str]) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":{}}}]}}"#,
+        serde_json::to_string(resources).unwrap()
+    )
+}
+
+/// A sandbox whose only Okta role is `arn:aws:iam::{account}:role/{name}`.
+fn sandbox_for(account: &str, name: &str) -> Sandbox {
+    let arn = format!("arn:aws:iam::{account}:role/{name}");
+    Sandbox::new(scenario(
+        user_with(vec![]),
+        vec![SamlRole::new(&arn, &provider_for(&arn))],
+    ))
+}
+
+fn caller_arn(run: &Run) -> String {
+    let json: serde_json::Value = serde_json::from_str(&run.success().stdout()).unwrap();
+    json["Arn"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_one_target_is_found_and_awscli_runs_as_it() {
+    Seeder::for_account("400000000001")
+        .role_with_policy("Ops", &allow(&["arn:aws:iam::500000000001:role/Deploy"]));
+    let s = sandbox_for("400000000001", "Ops");
+    let run = s.run("awscli", &["sts", "get-caller-identity"]);
+    assert_eq!(
+        caller_arn(&run),
+        "arn:aws:sts::500000000001:assumed-role/Deploy/alice@example.com"
+    );
+    // Cached: the next call touches neither Okta nor IAM.
+    let calls = s.okta.requests().len();
+    let mut s = s;
+    s.set("AWS_ENDPOINT_URL_IAM", Some("http://127.0.0.1:9"));
+    let env = s.run("okta-aws", &["env", "--shell", "bash"]);
+    env.success();
+    assert_eq!(s.okta.requests().len(), calls);
+    let out = env.stdout();
+    let exp: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("export AWS_CREDENTIAL_EXPIRATION="))
+        .collect();
+    let at = humantime::parse_rfc3339(exp[0].split('\'').nth(1).unwrap()).unwrap();
+    let left = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap()
+        .as_secs();
+    assert!(left <= 3600, "role chaining is capped at an hour: {left}");
+}
+
+#[test]
+fn login_writes_a_config_entry_the_aws_cli_follows() {
+    Seeder::for_account("400000000002")
+        .role_with_policy("Ops", &allow(&["arn:aws:iam::500000000002:role/Deploy"]));
+    let mut s = sandbox_for("400000000002", "Ops");
+    s.write_config("[team]\n");
+    s.set("OKTA_AWS_REGION", Some("eu-west-2"));
+    let config = s.home().join(".aws/config");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "# mine\n[profile team]\nrole_arn = arn:aws:iam::1:role/Old\noutput = json\n\n[profile other]\nregion = x\n").unwrap();
+    let run = s.run("okta-aws", &["login", "--profile", "team"]);
+    run.success();
+    assert!(
+        run.stderr()
+            .contains("Cross-account role arn:aws:iam::500000000002:role/Deploy"),
+        "{}",
+        run.stderr()
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(
+        text,
+        "# mine\n[profile team]\nrole_arn = arn:aws:iam::500000000002:role/Deploy\noutput = json\nsource_profile = team\nregion = eu-west-2\n\n[profile other]\nregion = x\n"
+    );
+    let aws = s.run("aws", &["--profile", "team", "sts", "get-caller-identity"]);
+    assert!(
+        caller_arn(&aws).starts_with("arn:aws:sts::500000000002:assumed-role/Deploy/"),
+        "no wrapper needed"
+    );
+}
+
+#[test]
+fn several_targets_a_preset_name_picks_one_and_without_it_a_warning() {
+    Seeder::for_account("400000000003").role_with_policy(
+        "Ops",
+        &allow(&[
+            "arn:aws:iam::500000000003:role/Deploy",
+            "arn:aws:iam::600000000003:role/Audit",
+            "arn:aws:iam::*:role/Wild*",
+        ]),
+    );
+    let mut s = sandbox_for("400000000003", "Ops");
+    let run = s.run("awscli", &["sts", "get-caller-identity"]);
+    assert!(
+        caller_arn(&run).contains(":400000000003:assumed-role/Ops/"),
+        "no terminal: stays in the SAML role"
+    );
+    assert!(
+        run.stderr().contains("OKTA_AWS_TARGET_ROLE"),
+        "{}",
+        run.stderr()
+    );
+
+    s.set("OKTA_AWS_TARGET_ROLE", Some("Audit"));
+    let run = s.run("awscli", &["sts", "get-caller-identity"]);
+    assert_eq!(
+        caller_arn(&run),
+        "arn:aws:sts::600000000003:assumed-role/Audit/alice@example.com"
+    );
+    assert_eq!(
+        s.okta.count("POST", "/api/v1/authn"),
+        1,
+        "the SAML session was reused"
+    );
+}
+
+#[test]
+fn an_account_role_preset_needs_no_iam() {
+    let mut s = sandbox_for("400000000004", "Ops");
+    s.set("OKTA_AWS_TARGET_ROLE", Some("500000000004/Deploy"))
+        .set("AWS_ENDPOINT_URL_IAM", Some("http://127.0.0.1:9"));
+    let run = s.run("awscli", &["sts", "get-caller-identity"]);
+    assert_eq!(
+        caller_arn(&run),
+        "arn:aws:sts::500000000004:assumed-role/Deploy/alice@example.com"
+    );
+    assert!(!run.stderr().contains("warning"), "{}", run.stderr());
+}
+
+#[test]
+fn introspection_failures_only_warn_and_force_redoes_it() {
+    // The role does not exist in IAM yet: a warning, and the SAML role is used.
+    let s = sandbox_for("400000000005", "Ops");
+    let run = s.run("okta-aws", &["login"]);
+    run.success();
+    assert!(
+        run.stderr().contains("warning") && run.stderr().contains("OKTA_AWS_TARGET_ROLE"),
+        "{}",
+        run.stderr()
+    );
+    let aws = s.run(
+        "aws",
+        &[
+            "--profile",
+            "400000000005/Ops",
+            "sts",
+            "get-caller-identity",
+        ],
+    );
+    assert!(caller_arn(&aws).contains(":400000000005:assumed-role/Ops/"));
+    // Introspection is remembered: a second login does not ask IAM again.
+    Seeder::for_account("400000000005")
+        .role_with_policy("Ops", &allow(&["arn:aws:iam::500000000005:role/Deploy"]));
+    let run = s.run("okta-aws", &["login"]);
+    assert!(
+        !run.success().stderr().contains("Cross-account"),
+        "{}",
+        run.stderr()
+    );
+    // `login --force` redoes it, and finds the target now.
+    let run = s.run("okta-aws", &["login", "--force"]);
+    assert!(
+        run.success()
+            .stderr()
+            .contains("Cross-account role arn:aws:iam::500000000005:role/Deploy"),
+        "{}",
+        run.stderr()
+    );
+    let aws = s.run(
+        "aws",
+        &[
+            "--profile",
+            "400000000005/Ops",
+            "sts",
+            "get-caller-identity",
+        ],
+    );
+    assert!(caller_arn(&aws).contains(":500000000005:assumed-role/Deploy/"));
+}
