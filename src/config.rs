@@ -372,12 +372,17 @@ impl Settings {
             .unwrap_or(DEFAULT_MIN_TTL_SECS))
     }
 
-    /// Region for STS and the session: `OKTA_AWS_REGION`, else `AWS_REGION`, else us-east-1.
-    pub fn region(&self) -> String {
-        self.get(OKTA_AWS_REGION)
-            .map(str::to_string)
-            .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
-            .unwrap_or_else(|| DEFAULT_REGION.to_string())
+    /// Region for STS and the session of a role in `partition` (`aws`, `aws-us-gov`,
+    /// `aws-cn`): `OKTA_AWS_REGION`, else `AWS_REGION` when it is in that partition, else
+    /// the partition's usual region (us-east-1, us-gov-west-1, cn-north-1).
+    pub fn region_for(&self, partition: &str) -> String {
+        if let Some(region) = self.get(OKTA_AWS_REGION) {
+            return region.to_string();
+        }
+        match std::env::var("AWS_REGION") {
+            Ok(region) if !region.is_empty() && partition_of_region(&region) == partition => region,
+            _ => default_region(partition).to_string(),
+        }
     }
 
     pub fn env_mode(&self) -> Result<bool> {
@@ -395,6 +400,25 @@ impl Settings {
     /// The name used for files and sections: the profile name, `default` for the unnamed one.
     pub fn profile_label(&self) -> &str {
         self.profile.as_deref().unwrap_or("default")
+    }
+}
+
+/// The partition a region belongs to.
+pub fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("cn-") {
+        "aws-cn"
+    } else {
+        "aws"
+    }
+}
+
+fn default_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-cn" => "cn-north-1",
+        _ => DEFAULT_REGION,
     }
 }
 
@@ -492,5 +516,15 @@ mod tests {
         assert!(!settings(&[]).env_mode().unwrap());
         assert!(settings(&[(OKTA_ENV_MODE, "maybe")]).env_mode().is_err());
         assert_eq!(settings(&[]).min_ttl_secs().unwrap(), 300);
+    }
+
+    #[test]
+    fn regions_follow_the_partition_unless_set() {
+        assert_eq!(settings(&[]).region_for("aws-us-gov"), "us-gov-west-1");
+        assert_eq!(settings(&[]).region_for("aws-cn"), "cn-north-1");
+        let set = settings(&[(OKTA_AWS_REGION, "us-gov-east-1")]);
+        assert_eq!(set.region_for("aws-us-gov"), "us-gov-east-1");
+        assert_eq!(partition_of_region("cn-northwest-1"), "aws-cn");
+        assert_eq!(partition_of_region("eu-west-1"), "aws");
     }
 }

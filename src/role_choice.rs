@@ -1,5 +1,7 @@
 //! Picking the role to assume: a preset (ARN, name or `ACCOUNT/ROLE`), the only one, or a menu.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 
 use crate::config::OKTA_AWS_ROLE_TO_ASSUME;
@@ -30,8 +32,27 @@ fn listing(roles: &[&RolePair]) -> String {
         .join(", ")
 }
 
+/// What makes the role menu friendlier: account names, and the last choice as default.
+#[derive(Debug, Clone, Default)]
+pub struct MenuHints {
+    /// Account id → name (alias), as far as known.
+    pub account_names: BTreeMap<String, String>,
+    /// The role ARN chosen last time for this profile.
+    pub last_choice: Option<String>,
+}
+
+impl MenuHints {
+    /// `alias (123456789012)`, or the bare id when no name is known.
+    pub fn account_label(&self, account_id: &str) -> String {
+        match self.account_names.get(account_id) {
+            Some(name) => format!("{name} ({account_id})"),
+            None => account_id.to_string(),
+        }
+    }
+}
+
 /// Choose one role: the preset, else the only one, else ask.
-pub fn choose(roles: &[RolePair], preset: Option<&str>) -> Result<RolePair> {
+pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Result<RolePair> {
     if let Some(wanted) = preset {
         let found = matching(roles, wanted);
         return match found.as_slice() {
@@ -57,12 +78,44 @@ pub fn choose(roles: &[RolePair], preset: Option<&str>) -> Result<RolePair> {
     if let [only] = roles {
         return Ok(only.clone());
     }
-    let labels: Vec<String> = roles
+    let ordered = menu_order(roles, hints);
+    let width = ordered
         .iter()
-        .map(|r| format!("{:<14} {}", r.account_id(), r.role_name()))
+        .map(|r| hints.account_label(r.account_id()).chars().count())
+        .max()
+        .unwrap_or(0);
+    let labels: Vec<String> = ordered
+        .iter()
+        .map(|r| {
+            format!(
+                "{:<width$}  {}",
+                hints.account_label(r.account_id()),
+                r.role_name()
+            )
+        })
         .collect();
-    let index = terminal::choose("Role to assume", &labels, 0, OKTA_AWS_ROLE_TO_ASSUME)?;
-    Ok(roles[index].clone())
+    let default = hints
+        .last_choice
+        .as_ref()
+        .and_then(|last| ordered.iter().position(|r| &r.role_arn == last))
+        .unwrap_or(0);
+    let index = terminal::choose("Role to assume", &labels, default, OKTA_AWS_ROLE_TO_ASSUME)?;
+    Ok(ordered[index].clone())
+}
+
+/// Roles grouped by account — named accounts first, by name, then the others by id — and
+/// by role name within an account.
+fn menu_order(roles: &[RolePair], hints: &MenuHints) -> Vec<RolePair> {
+    let mut ordered = roles.to_vec();
+    ordered.sort_by_key(|r| {
+        let unnamed = !hints.account_names.contains_key(r.account_id());
+        (
+            unnamed,
+            hints.account_label(r.account_id()).to_lowercase(),
+            r.role_name().to_lowercase(),
+        )
+    });
+    ordered
 }
 
 #[cfg(test)]
@@ -79,21 +132,51 @@ mod tests {
     #[test]
     fn presets_match_arn_short_form_and_unique_name() {
         let roles = vec![pair("111", "Dev"), pair("222", "Dev"), pair("222", "Admin")];
-        assert_eq!(choose(&roles, Some("Admin")).unwrap(), roles[2]);
-        assert_eq!(choose(&roles, Some("222/Dev")).unwrap(), roles[1]);
-        assert_eq!(
-            choose(&roles, Some("arn:aws:iam::111:role/Dev")).unwrap(),
-            roles[0]
-        );
-        let ambiguous = choose(&roles, Some("Dev")).unwrap_err().to_string();
+        let pick = |preset| choose(&roles, Some(preset), &MenuHints::default());
+        assert_eq!(pick("Admin").unwrap(), roles[2]);
+        assert_eq!(pick("222/Dev").unwrap(), roles[1]);
+        assert_eq!(pick("arn:aws:iam::111:role/Dev").unwrap(), roles[0]);
+        let ambiguous = pick("Dev").unwrap_err().to_string();
         assert!(ambiguous.contains("several"), "{ambiguous}");
-        let missing = choose(&roles, Some("Nope")).unwrap_err().to_string();
+        let missing = pick("Nope").unwrap_err().to_string();
         assert!(missing.contains("111/Dev, 222/Dev, 222/Admin"), "{missing}");
     }
 
     #[test]
     fn a_single_role_is_chosen_without_asking() {
         let roles = vec![pair("111", "Dev")];
-        assert_eq!(choose(&roles, None).unwrap(), roles[0]);
+        assert_eq!(
+            choose(&roles, None, &MenuHints::default()).unwrap(),
+            roles[0]
+        );
+    }
+
+    #[test]
+    fn the_menu_groups_by_account_name_then_role() {
+        let roles = vec![
+            pair("222", "Dev"),
+            pair("111", "Ops"),
+            pair("111", "Admin"),
+            pair("333", "Dev"),
+            pair("444", "Z"),
+        ];
+        let hints = MenuHints {
+            account_names: [
+                ("333".to_string(), "prod".to_string()),
+                ("444".to_string(), "dev".to_string()),
+            ]
+            .into(),
+            last_choice: None,
+        };
+        let order: Vec<String> = menu_order(&roles, &hints)
+            .iter()
+            .map(RolePair::short_name)
+            .collect();
+        assert_eq!(
+            order,
+            ["444/Z", "333/Dev", "111/Admin", "111/Ops", "222/Dev"]
+        );
+        assert_eq!(hints.account_label("333"), "prod (333)");
+        assert_eq!(hints.account_label("111"), "111");
     }
 }

@@ -6,6 +6,7 @@
 //! settings → session → output: commands decide what to do with the session (write files,
 //! exec, print).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -18,7 +19,7 @@ use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
 use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE, Settings};
 use crate::okta::web_session::{self, OktaCookies};
 use crate::okta::{OktaClient, authn};
-use crate::role_choice;
+use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
 use crate::terminal;
 
@@ -224,7 +225,7 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
         let mut session = match reusable {
             // The SAML session is fresh: only the cross-account part needs work.
             Some(session) => session,
-            None => login(settings, &store.cache).await?,
+            None => login(settings, &store.cache, previous.as_ref()).await?,
         };
         if let Some(previous) = &previous {
             session
@@ -326,7 +327,7 @@ fn cached(store: &SessionStore, min_ttl: u64, wanted_role: Option<&str>) -> Opti
 }
 
 fn with_current_region(mut session: Session, settings: &Settings) -> Session {
-    session.region = settings.region();
+    session.region = settings.region_for(session.role.partition());
     session
 }
 
@@ -342,7 +343,11 @@ pub fn record_written_section(settings: &Settings, section: &str) -> Result<()> 
     Ok(())
 }
 
-async fn login(settings: &Settings, cache: &CacheDir) -> Result<Session> {
+async fn login(
+    settings: &Settings,
+    cache: &CacheDir,
+    previous: Option<&Session>,
+) -> Result<Session> {
     let org = settings.okta_org()?;
     let app_url = settings.app_url()?;
     let client = OktaClient::new(org.clone())?;
@@ -351,12 +356,20 @@ async fn login(settings: &Settings, cache: &CacheDir) -> Result<Session> {
         "the assertion grants {} role(s)",
         assertion.roles.len()
     ));
-    let role = role_choice::choose(&assertion.roles, settings.get(OKTA_AWS_ROLE_TO_ASSUME))?;
+    let hints = MenuHints {
+        account_names: BTreeMap::new(),
+        last_choice: previous.map(|p| p.role.role_arn.clone()),
+    };
+    let role = role_choice::choose(
+        &assertion.roles,
+        settings.get(OKTA_AWS_ROLE_TO_ASSUME),
+        &hints,
+    )?;
     let duration = settings
         .sts_duration()?
         .or(assertion.session_duration)
         .unwrap_or(DEFAULT_DURATION_SECS);
-    let region = settings.region();
+    let region = settings.region_for(role.partition());
     let config = sts::sdk_config(&region, None).await;
     let credentials =
         sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;

@@ -68,9 +68,11 @@ pub fn update_file(
         return Ok(false);
     }
 
+    let temp_prefix = format!(".{name}.okta-aws.");
+    remove_stale_temporaries(&dir, &temp_prefix);
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
+            .prefix(&temp_prefix)
             .suffix(".tmp")
             .tempfile_in(&dir)?;
         tmp.write_all(new.as_bytes())?;
@@ -87,6 +89,22 @@ pub fn update_file(
     write().with_context(|| format!("cannot write {}", target.display()))?;
     drop(lock);
     Ok(true)
+}
+
+/// A writer killed between creating its temporary file and renaming it (SIGKILL, power
+/// loss) leaves that file behind. We hold the lock, so no other writer is mid-write: every
+/// temporary of ours still there is such a leftover.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(prefix) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Follow symlinks (relative ones from their own directory) to the final path, which may

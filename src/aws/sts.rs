@@ -9,6 +9,7 @@ use super::AwsCredentials;
 use crate::config::OKTA_STS_DURATION;
 use crate::error::UserError;
 use crate::saml::RolePair;
+use crate::terminal;
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
 /// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
@@ -33,16 +34,49 @@ pub async fn assume_role_with_saml(
     duration_secs: i32,
 ) -> Result<AwsCredentials> {
     let client = aws_sdk_sts::Client::new(config);
-    let answer = client
-        .assume_role_with_saml()
-        .role_arn(&role.role_arn)
-        .principal_arn(&role.provider_arn)
-        .saml_assertion(assertion)
-        .duration_seconds(duration_secs)
-        .send()
-        .await
-        .map_err(|e| sts_error(&e, &role.role_arn))?;
-    let Some(c) = answer.credentials else {
+    let call = |duration: i32| {
+        client
+            .assume_role_with_saml()
+            .role_arn(&role.role_arn)
+            .principal_arn(&role.provider_arn)
+            .saml_assertion(assertion)
+            .duration_seconds(duration)
+            .send()
+    };
+    let answer = match call(duration_secs).await {
+        // The role's MaxSessionDuration is lower than asked: AWS does not say how low, but
+        // every role allows an hour. Retry once with that rather than fail the login.
+        Err(e) if duration_too_long(&e) && duration_secs > DEFAULT_MAX_SESSION_SECS => {
+            terminal::warn(&format!(
+                "{} allows no {duration_secs} s session; asking for {DEFAULT_MAX_SESSION_SECS} s instead (set OKTA_STS_DURATION to avoid this)",
+                role.role_name()
+            ));
+            call(DEFAULT_MAX_SESSION_SECS).await
+        }
+        other => other,
+    }
+    .map_err(|e| sts_error(&e, &role.role_arn))?;
+    credentials_of(answer.credentials)
+}
+
+/// The session length every role allows (its MaxSessionDuration is at least an hour).
+pub const DEFAULT_MAX_SESSION_SECS: i32 = 3600;
+
+fn duration_too_long<E: ProvideErrorMetadata, R>(err: &aws_sdk_sts::error::SdkError<E, R>) -> bool {
+    match err {
+        aws_sdk_sts::error::SdkError::ServiceError(service) => {
+            service.err().code() == Some("ValidationError")
+                && service
+                    .err()
+                    .message()
+                    .is_some_and(|m| m.contains("DurationSeconds"))
+        }
+        _ => false,
+    }
+}
+
+fn credentials_of(credentials: Option<aws_sdk_sts::types::Credentials>) -> Result<AwsCredentials> {
+    let Some(c) = credentials else {
         return Err(UserError::new("STS answered without credentials")
             .hint("try again")
             .into());
@@ -75,17 +109,7 @@ pub async fn assume_role(
         .send()
         .await
         .map_err(|e| sts_error(&e, role_arn))?;
-    let Some(c) = answer.credentials else {
-        return Err(UserError::new("STS answered without credentials")
-            .hint("try again")
-            .into());
-    };
-    Ok(AwsCredentials {
-        access_key_id: c.access_key_id,
-        secret_access_key: c.secret_access_key,
-        session_token: c.session_token,
-        expires_at: epoch_secs(c.expiration),
-    })
+    credentials_of(answer.credentials)
 }
 
 /// A RoleSessionName AWS accepts (`[\w+=,.@-]{2,64}`), from the Okta login.

@@ -65,7 +65,12 @@ pub async fn introspect_and_choose(
         (Some(k), Some(s)) => Some((k.to_string(), s.to_string())),
         _ => None,
     };
-    let config = iam::iam_config(&settings.region(), keys, credentials).await;
+    let config = iam::iam_config(
+        &settings.region_for(saml_role.partition()),
+        keys,
+        credentials,
+    )
+    .await;
     let found = match iam::find_target_roles(&config, &saml_role.role_arn).await {
         Ok(TargetRoles { targets, .. }) => targets,
         Err(e) => {

@@ -27,6 +27,10 @@ fn run(args: Vec<OsString>) -> Result<i32> {
             format!("set {OKTA_AWS_CLI} to the real AWS CLI (see `which -a aws`)"),
         );
     }
+    // bash's `complete -C awscli awscli` (and our zsh/fish/PowerShell hooks): answer it.
+    if let Some(line) = super::completions::awscli_request() {
+        return super::completions::complete_awscli(&line);
+    }
     let (profile_flag, rest) = take_profile(&args);
     if needs_no_login(&args) {
         return run_untouched(&args);

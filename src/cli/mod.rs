@@ -1,10 +1,15 @@
 //! The command line: one file per command, each thin over `session` and `aws`.
 
 pub mod awscli;
+pub mod completions;
+pub mod credential_process;
 pub mod env;
 pub mod exec;
+pub mod init;
 pub mod login;
 pub mod logout;
+pub mod profiles;
+pub mod roles;
 pub mod status;
 
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +43,16 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Forget cached sessions, close the Okta session, remove the credentials written.
     Logout(logout::LogoutArgs),
+    /// Print AWS's credential_process JSON (for `credential_process` in ~/.aws/config).
+    CredentialProcess(credential_process::CredentialProcessArgs),
+    /// List the roles the last login granted (from the cache; --refresh logs in).
+    Roles(roles::RolesArgs),
+    /// List the configured okta-aws profiles.
+    Profiles(profiles::ProfilesArgs),
+    /// Print shell hooks: withokta, okta-aws-use, completion (eval "$(okta-aws init bash)").
+    Init(init::InitArgs),
+    /// Print the completion script for both binaries.
+    Completions(completions::CompletionsArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -80,6 +95,11 @@ pub fn okta_aws_main() -> i32 {
         Command::Env(args) => env::run(&args).map(|()| 0),
         Command::Status(args) => status::run(&args).map(|()| 0),
         Command::Logout(args) => logout::run(&args).map(|()| 0),
+        Command::CredentialProcess(args) => credential_process::run(&args).map(|()| 0),
+        Command::Roles(args) => roles::run(&args).map(|()| 0),
+        Command::Profiles(args) => profiles::run(&args).map(|()| 0),
+        Command::Init(args) => init::run(&args).map(|()| 0),
+        Command::Completions(args) => completions::run(&args).map(|()| 0),
     };
     result.unwrap_or_else(|e| error::report(&e))
 }

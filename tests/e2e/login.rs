@@ -266,8 +266,9 @@ fn a_short_rate_limit_is_waited_out_and_a_password_warning_continues() {
         run.stderr()
     );
     assert!(
+        run.stdout().contains("unset AWS_PROFILE\n"),
+        "{}",
         run.stdout()
-            .contains("unset AWS_PROFILE AWS_DEFAULT_PROFILE")
     );
 }
 

@@ -5,6 +5,9 @@ mod harness;
 
 mod awscli;
 mod bad_input;
+mod cross_account;
+mod iam;
 mod login;
 mod pty;
 mod sessions;
+mod shell;

@@ -1,0 +1,85 @@
+//! `okta-aws roles`: the roles the last SAML assertion granted, read from the cache (no
+//! network); `--refresh` logs in first.
+
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+
+use super::{ProfileArg, RoleArg, load_settings};
+use crate::config::Settings;
+use crate::error::fail;
+use crate::saml::RolePair;
+use crate::session::{self, Session, SessionStore};
+
+#[derive(Debug, Args)]
+pub struct RolesArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+    /// Log in again first, for a fresh list from Okta.
+    #[arg(long)]
+    pub refresh: bool,
+    /// One JSON array of {account_id, role_name, role_arn, provider_arn}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One role as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct RoleEntry<'a> {
+    account_id: &'a str,
+    role_name: &'a str,
+    role_arn: &'a str,
+    provider_arn: &'a str,
+}
+
+pub fn run(args: &RolesArgs) -> Result<()> {
+    let settings = load_settings(&args.profile, &RoleArg::default())?;
+    let session = if args.refresh {
+        session::obtain(&settings, session::Request { force: true })?
+    } else {
+        cached_session(&settings)?
+    };
+    let roles = granted_roles(&session);
+    if args.json {
+        let entries: Vec<RoleEntry> = roles.iter().map(entry).collect();
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+    } else {
+        let text: String = roles.iter().map(|r| format!("{}\n", r.role_arn)).collect();
+        print!("{text}");
+    }
+    Ok(())
+}
+
+fn cached_session(settings: &Settings) -> Result<Session> {
+    match SessionStore::new(settings).load() {
+        Some(session) => Ok(session),
+        None => {
+            let (flag, which) = match &settings.profile {
+                Some(p) => (format!(" --profile {p}"), format!("profile {p}")),
+                None => (String::new(), "the default profile".to_string()),
+            };
+            fail(
+                format!("no cached session for {which}"),
+                format!("run `okta-aws roles{flag} --refresh` (or `okta-aws login{flag}`) once"),
+            )
+        }
+    }
+}
+
+/// The assertion's roles; a session cached before roles were kept knows only its own.
+pub fn granted_roles(session: &Session) -> Vec<RolePair> {
+    if session.roles.is_empty() {
+        vec![session.role.clone()]
+    } else {
+        session.roles.clone()
+    }
+}
+
+fn entry(role: &RolePair) -> RoleEntry<'_> {
+    RoleEntry {
+        account_id: role.account_id(),
+        role_name: role.role_name(),
+        role_arn: &role.role_arn,
+        provider_arn: &role.provider_arn,
+    }
+}
