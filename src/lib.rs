@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod glob;
 pub mod okta;
 pub mod role_choice;
 pub mod saml;

@@ -24,6 +24,26 @@ pub fn matching<'a>(roles: &'a [RolePair], wanted: &str) -> Vec<&'a RolePair> {
     roles.iter().filter(|r| r.role_name() == wanted).collect()
 }
 
+/// Whether a role matches a `--role` glob: against its ARN, `ACCOUNT/ROLE`, or
+/// `ALIAS/ROLE` when the account's name is known.
+pub fn matches_pattern(
+    pattern: &str,
+    role: &RolePair,
+    account_names: &BTreeMap<String, String>,
+) -> bool {
+    let by_alias = account_names
+        .get(role.account_id())
+        .map(|alias| format!("{alias}/{}", role.role_name()));
+    [
+        Some(role.role_arn.clone()),
+        Some(role.short_name()),
+        by_alias,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|candidate| crate::glob::matches(pattern, &candidate))
+}
+
 fn listing(roles: &[&RolePair]) -> String {
     roles
         .iter()
@@ -140,6 +160,27 @@ mod tests {
         assert!(ambiguous.contains("several"), "{ambiguous}");
         let missing = pick("Nope").unwrap_err().to_string();
         assert!(missing.contains("111/Dev, 222/Dev, 222/Admin"), "{missing}");
+    }
+
+    #[test]
+    fn patterns_match_arn_short_form_and_alias() {
+        let names: BTreeMap<String, String> = [("222".to_string(), "prod-eu".to_string())].into();
+        assert!(matches_pattern(
+            "prod-*/Admin",
+            &pair("222", "Admin"),
+            &names
+        ));
+        assert!(matches_pattern("222/*", &pair("222", "Admin"), &names));
+        assert!(matches_pattern(
+            "arn:aws:iam::111:role/*",
+            &pair("111", "Dev"),
+            &names
+        ));
+        assert!(!matches_pattern(
+            "prod-*/Admin",
+            &pair("111", "Admin"),
+            &names
+        ));
     }
 
     #[test]

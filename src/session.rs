@@ -44,9 +44,6 @@ pub struct Session {
     pub roles: Vec<RolePair>,
     /// The Okta org that vouched for it (origin), to find its web session.
     pub okta_org: String,
-    /// ~/.aws/credentials sections `login` wrote, so `logout` removes exactly those.
-    #[serde(default)]
-    pub written_sections: Vec<String>,
     /// The RoleSessionName for the cross-account hop (the Okta login, cleaned).
     #[serde(default)]
     pub session_name: String,
@@ -159,6 +156,11 @@ impl SessionStore {
         self.cache.file(&self.stem(), "session.json")
     }
 
+    /// The ledger of credentials sections written for this profile.
+    pub fn written_path(&self) -> PathBuf {
+        self.cache.file(&self.stem(), "written.json")
+    }
+
     pub fn load(&self) -> Option<Session> {
         self.cache.read(&self.session_path())
     }
@@ -227,11 +229,6 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
             Some(session) => session,
             None => login(settings, &store.cache, previous.as_ref()).await?,
         };
-        if let Some(previous) = &previous {
-            session
-                .written_sections
-                .clone_from(&previous.written_sections);
-        }
         settle_target(settings, &mut session, previous.as_ref(), request.force).await?;
         anyhow::Ok(session)
     })?;
@@ -331,16 +328,123 @@ fn with_current_region(mut session: Session, settings: &Settings) -> Session {
     session
 }
 
-/// Remember that `login` wrote this credentials section (for `logout`).
-pub fn record_written_section(settings: &Settings, section: &str) -> Result<()> {
+/// How many roles `login --all-roles` assumes at once.
+const ALL_ROLES_WIDTH: usize = 16;
+
+/// One role of an all-roles login: its credentials, or why not.
+pub struct RoleOutcome {
+    pub role: RolePair,
+    pub credentials: Result<AwsCredentials>,
+}
+
+/// Every role of one assertion whose ARN, `ACCOUNT/ROLE` or `ALIAS/ROLE` matches `pattern`
+/// (all when `None`), assumed concurrently. Failures are per role.
+pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<RoleOutcome>> {
+    settings.okta_org()?;
+    settings.app_url()?;
+    settings.sts_duration()?;
     let store = SessionStore::new(settings);
-    if let Some(mut session) = store.load()
-        && !session.written_sections.iter().any(|s| s == section)
-    {
-        session.written_sections.push(section.to_string());
-        store.save(&session)?;
+    let _lock = store.cache.lock(&store.stem(), &store.describe())?;
+    terminal::install_interrupt_handler();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = OktaClient::new(settings.okta_org()?)?;
+        let assertion =
+            saml_assertion(settings, &store.cache, &client, &settings.app_url()?).await?;
+        let names = BTreeMap::new();
+        let chosen: Vec<RolePair> = assertion
+            .roles
+            .iter()
+            .filter(|r| pattern.is_none_or(|p| role_choice::matches_pattern(p, r, &names)))
+            .cloned()
+            .collect();
+        if chosen.is_empty() {
+            let all: Vec<String> = assertion.roles.iter().map(RolePair::short_name).collect();
+            return crate::error::fail(
+                format!(
+                    "no role matches '{}': your roles are {}",
+                    pattern.unwrap_or("*"),
+                    all.join(", ")
+                ),
+                "a pattern matches the role ARN, ACCOUNT/ROLE or ALIAS/ROLE; * and ? are wildcards",
+            );
+        }
+        let duration = settings
+            .sts_duration()?
+            .or(assertion.session_duration)
+            .unwrap_or(DEFAULT_DURATION_SECS);
+        Ok(assume_concurrently(settings, chosen, assertion.base64, duration).await)
+    })
+}
+
+/// AssumeRoleWithSAML for each role, at most `ALL_ROLES_WIDTH` at a time; results in the
+/// roles' order.
+async fn assume_concurrently(
+    settings: &Settings,
+    roles: Vec<RolePair>,
+    assertion: String,
+    duration: i32,
+) -> Vec<RoleOutcome> {
+    // One SDK configuration per region (loading one reads the AWS config files).
+    let regions: std::collections::BTreeSet<String> = roles
+        .iter()
+        .map(|r| settings.region_for(r.partition()))
+        .collect();
+    let mut configs = BTreeMap::new();
+    for region in regions {
+        let config = sts::sdk_config(&region, None).await;
+        configs.insert(region, config);
     }
-    Ok(())
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(ALL_ROLES_WIDTH));
+    let assertion: std::sync::Arc<str> = assertion.into();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, role) in roles.into_iter().enumerate() {
+        let config = configs[&settings.region_for(role.partition())].clone();
+        let (permits, assertion) = (permits.clone(), assertion.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let credentials =
+                sts::assume_role_with_saml(&config, &role, &assertion, duration).await;
+            (index, RoleOutcome { role, credentials })
+        });
+    }
+    let mut outcomes: Vec<(usize, RoleOutcome)> = tasks.join_all().await;
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// The ~/.aws/credentials sections `login` wrote for a profile, so that `logout` removes
+/// exactly those (kept apart from the session: `login --all-roles` writes many).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct WrittenSections {
+    pub version: u32,
+    pub sections: Vec<String>,
+}
+
+impl Versioned for WrittenSections {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// Remember that `login` wrote these credentials sections (for `logout`).
+pub fn record_written_sections(settings: &Settings, sections: &[String]) -> Result<()> {
+    let store = SessionStore::new(settings);
+    let path = store.written_path();
+    let mut ledger: WrittenSections = store.cache.read(&path).unwrap_or_default();
+    let before = ledger.sections.len();
+    for section in sections {
+        if !ledger.sections.contains(section) {
+            ledger.sections.push(section.clone());
+        }
+    }
+    if ledger.sections.len() == before && ledger.version == FORMAT_VERSION {
+        return Ok(());
+    }
+    ledger.version = FORMAT_VERSION;
+    store.cache.write(&path, &ledger)
 }
 
 async fn login(
@@ -381,7 +485,6 @@ async fn login(
         region,
         roles: assertion.roles,
         okta_org: org.origin().ascii_serialization(),
-        written_sections: Vec::new(),
         session_name: sts::session_name(assertion.name_id.as_deref()),
         target_decided_for: None,
         target: None,

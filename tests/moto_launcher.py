@@ -15,6 +15,8 @@ moto 5.2 (5.2.1 to 5.2.5) mishandles AssumeRoleWithSAML; this file monkeypatches
   5. DurationSeconds is honoured (default: the SessionDuration attribute, else 3600); above
      the role's MaxSessionDuration (when the role exists in moto's IAM) it is HTTP 400
      ValidationError with AWS's message. No signature is checked, as before.
+With MOTO_LAUNCHER_SAML_DELAY_MS=N set, each AssumeRoleWithSAML answer waits N ms first
+(network latency, for the concurrency test of `login --all-roles`).
 When stdin is a pipe, the server exits when it reaches EOF, so a test process that dies
 (closing its end) takes moto with it.
 """
@@ -25,6 +27,7 @@ import re
 import stat
 import sys
 import threading
+import time
 import uuid
 from xml.sax.saxutils import escape
 
@@ -105,6 +108,9 @@ def parse_assertion(encoded):
     return attributes
 
 
+PARTITION_REGIONS = {"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+
+
 def assume_role_with_saml(self, role_arn, principal_arn, saml_assertion, duration_seconds=None, **_):
     """Replaces STSBackend.assume_role_with_saml."""
     attributes = parse_assertion(saml_assertion)
@@ -147,9 +153,12 @@ def assume_role_with_saml(self, role_arn, principal_arn, saml_assertion, duratio
     # IAM backend holds it, and GetCallerIdentity looks in that account's STS backend.
     access_key = iam.create_temp_access_key()
     access_key.role_arn = role_arn
+    # AssumeRoleWithSAML is unsigned, so moto serves it from its default region (us-east-1);
+    # the session must carry a region of the role's partition, or its ARN says arn:aws:.
+    region = self.region_name if partition == "aws" else PARTITION_REGIONS.get(partition, self.region_name)
     role = sts_models.AssumedRole(
         account_id=account_id,
-        region_name=self.region_name,
+        region_name=region,
         access_key=access_key,
         role_session_name=session_name,
         role_arn=role_arn,
@@ -164,6 +173,9 @@ def assume_role_with_saml(self, role_arn, principal_arn, saml_assertion, duratio
 def response_assume_role_with_saml(self):
     """Replaces TokenResponse.assume_role_with_saml: the same answer as moto's, but checks the
     required parameters and passes DurationSeconds on."""
+    delay_ms = float(os.environ.get("MOTO_LAUNCHER_SAML_DELAY_MS") or 0)
+    if delay_ms > 0:
+        time.sleep(delay_ms / 1000)
     params = {}
     for name in ("RoleArn", "PrincipalArn", "SAMLAssertion"):
         params[name] = self._get_param(name)

@@ -37,16 +37,23 @@ fn aws_file(variable: &str, name: &str) -> PathBuf {
 
 /// Write (or update) one section's four keys; everything else in the file stays as it was.
 pub fn write_credentials(path: &Path, section: &str, credentials: &AwsCredentials) -> Result<()> {
-    let values = [
-        credentials.access_key_id.clone(),
-        credentials.secret_access_key.clone(),
-        credentials.session_token.clone(),
-        credentials.expiration_rfc3339(),
-    ];
+    write_many_credentials(path, &[(section.to_string(), credentials.clone())])
+}
+
+/// Write several sections in one locked, atomic update.
+pub fn write_many_credentials(path: &Path, sections: &[(String, AwsCredentials)]) -> Result<()> {
     update_file(path, |text| {
         let mut doc = IniDocument::parse(text);
-        for (key, value) in MANAGED_KEYS.iter().zip(&values) {
-            doc.set(section, key, value);
+        for (section, credentials) in sections {
+            let values = [
+                credentials.access_key_id.as_str(),
+                credentials.secret_access_key.as_str(),
+                credentials.session_token.as_str(),
+                &credentials.expiration_rfc3339(),
+            ];
+            for (key, value) in MANAGED_KEYS.iter().zip(values) {
+                doc.set(section, key, value);
+            }
         }
         Ok(doc.render())
     })

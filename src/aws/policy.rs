@@ -259,36 +259,7 @@ fn same_role(a: &str, b: &str) -> bool {
 /// own ARN matching, so a Deny always removes what it might cover. A policy variable
 /// (`${aws:username}`) is unknown to us, so it matches like `*`.
 fn glob_match(pattern: &str, value: &str) -> bool {
-    let pattern: Vec<char> = replace_policy_variables(pattern)
-        .to_lowercase()
-        .chars()
-        .collect();
-    let value: Vec<char> = value.to_lowercase().chars().collect();
-    let (mut p, mut v) = (0, 0);
-    // Where the last `*` was, and the value position it currently stands for up to.
-    let mut star: Option<(usize, usize)> = None;
-    while v < value.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, v));
-                p += 1;
-            }
-            Some(&c) if c == '?' || c == value[v] => {
-                p += 1;
-                v += 1;
-            }
-            _ => match star {
-                // Let the last `*` swallow one more character and retry from there.
-                Some((star_p, star_v)) => {
-                    star = Some((star_p, star_v + 1));
-                    p = star_p + 1;
-                    v = star_v + 1;
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
+    crate::glob::matches(&replace_policy_variables(pattern), value)
 }
 
 /// `${…}` → `*`; an unterminated `${` is left as it is.

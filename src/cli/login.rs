@@ -5,10 +5,13 @@ use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::credentials_file::{
-    config_path, config_section, credentials_path, write_credentials, write_role_profile,
+    config_path, config_section, credentials_path, write_credentials, write_many_credentials,
+    write_role_profile,
 };
 use crate::aws::human_duration;
-use crate::config::{OKTA_AWS_REGION, Settings};
+use crate::config::{OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, Settings};
+use crate::error::fail;
+use crate::glob;
 use crate::session::{self, Session};
 use crate::terminal;
 
@@ -21,11 +24,27 @@ pub struct LoginArgs {
     /// Log in again even if the cached session is still valid.
     #[arg(long)]
     pub force: bool,
+    /// Assume every role of the assertion (or those matching a `--role` glob such as
+    /// `prod-*/Admin`) and write a section `ACCOUNT_ID/ROLE_NAME` for each.
+    #[arg(long)]
+    pub all_roles: bool,
 }
 
 pub fn run(args: &LoginArgs) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
     let env_mode = settings.env_mode()?;
+    let pattern = settings
+        .get(OKTA_AWS_ROLE_TO_ASSUME)
+        .filter(|r| glob::is_pattern(r));
+    if args.all_roles || pattern.is_some() {
+        if env_mode {
+            return fail(
+                "login --all-roles writes credentials sections, and OKTA_ENV_MODE is on",
+                "unset OKTA_ENV_MODE, or use `okta-aws exec --role ROLE` per role",
+            );
+        }
+        return login_all_roles(&settings, pattern);
+    }
     let session = session::obtain(&settings, session::Request { force: args.force })?;
     if env_mode {
         terminal::say(&format!(
@@ -38,7 +57,7 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     let section = credentials_section(&settings, &session);
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
-    session::record_written_section(&settings, &section)?;
+    session::record_written_sections(&settings, std::slice::from_ref(&section))?;
     terminal::say(&format!(
         "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
         session.role.role_arn,
@@ -59,6 +78,53 @@ pub fn run(args: &LoginArgs) -> Result<()> {
         ));
     }
     terminal::say(&format!("Use them with: aws --profile {section} …"));
+    Ok(())
+}
+
+/// Assume every matching role at once and write a section per role; failures are reported
+/// per role and do not undo the others.
+fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
+    let outcomes = session::obtain_all(settings, pattern)?;
+    let mut written = Vec::new();
+    let mut failed = 0;
+    for outcome in outcomes {
+        let section = outcome.role.short_name();
+        match outcome.credentials {
+            Ok(credentials) => written.push((section, credentials)),
+            Err(e) => {
+                failed += 1;
+                terminal::warn(&format!("{section}: {e}"));
+            }
+        }
+    }
+    let path = credentials_path();
+    if !written.is_empty() {
+        write_many_credentials(&path, &written)?;
+        let sections: Vec<String> = written.iter().map(|(s, _)| s.clone()).collect();
+        session::record_written_sections(settings, &sections)?;
+    }
+    for (section, credentials) in &written {
+        terminal::say(&format!(
+            "[{section}] valid until {}",
+            credentials.expiration_rfc3339()
+        ));
+    }
+    terminal::say(&format!(
+        "{} role(s) written to {}{}.",
+        written.len(),
+        path.display(),
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        }
+    ));
+    if written.is_empty() {
+        return fail(
+            "no role could be assumed",
+            "see the messages above for each role",
+        );
+    }
     Ok(())
 }
 

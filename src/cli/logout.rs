@@ -13,7 +13,7 @@ use crate::cache::CacheDir;
 use crate::config::{Settings, requested_profile};
 use crate::okta::OktaClient;
 use crate::okta::web_session::{self, OktaCookies};
-use crate::session::{Session, SessionStore, okta_cookies_path};
+use crate::session::{Session, SessionStore, WrittenSections, okta_cookies_path};
 use crate::terminal;
 
 #[derive(Debug, Args)]
@@ -33,18 +33,23 @@ pub fn run(args: &LogoutArgs) -> Result<()> {
     };
     let store = SessionStore::new(&settings);
     let cache = &store.cache;
-    let session_files = if args.all {
-        cache.list("session.json")
+    let (session_files, ledgers) = if args.all {
+        (cache.list("session.json"), cache.list("written.json"))
     } else {
-        vec![store.session_path()]
+        (vec![store.session_path()], vec![store.written_path()])
     };
 
     let mut sections = Vec::new();
+    for path in &ledgers {
+        if let Some(ledger) = cache.read::<WrittenSections>(path) {
+            sections.extend(ledger.sections);
+        }
+        cache.remove(path)?;
+    }
     let mut orgs = BTreeSet::new();
     let mut forgotten = 0;
     for path in &session_files {
         if let Some(session) = cache.read::<Session>(path) {
-            sections.extend(session.written_sections);
             orgs.insert(session.okta_org);
         }
         if cache.remove(path)? {

@@ -29,7 +29,7 @@ pub fn moto_url() -> &'static str {
 }
 
 fn start_moto() -> (String, Mutex<Child>, Mutex<ChildStdin>) {
-    let (url, mut child) = spawn_moto();
+    let (url, mut child) = spawn_moto(&[]);
     let stdin = child.stdin.take().unwrap();
     (url, Mutex::new(child), Mutex::new(stdin))
 }
@@ -43,7 +43,12 @@ pub struct PrivateMoto {
 }
 
 pub fn start_private_moto() -> PrivateMoto {
-    let (url, child) = spawn_moto();
+    start_private_moto_with(&[])
+}
+
+/// A private moto with extra environment (e.g. `MOTO_LAUNCHER_SAML_DELAY_MS`).
+pub fn start_private_moto_with(env: &[(&str, &str)]) -> PrivateMoto {
+    let (url, child) = spawn_moto(env);
     PrivateMoto { url, child }
 }
 
@@ -57,11 +62,12 @@ impl Drop for PrivateMoto {
 
 /// moto through the launcher, listening on a free loopback port; its stdin pipe stays in
 /// the returned `Child`.
-fn spawn_moto() -> (String, Child) {
+fn spawn_moto(env: &[(&str, &str)]) -> (String, Child) {
     let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto_launcher.py");
     let mut child = Command::new("python3")
         .arg(launcher)
         .args(["-H", "127.0.0.1", "-p", "0"])
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -8,6 +8,7 @@ mod bad_input;
 mod cross_account;
 mod iam;
 mod login;
+mod many_roles;
 mod pty;
 mod sessions;
 mod shell;

@@ -129,3 +129,21 @@ fn ctrl_c_during_a_push_cancels_the_transaction() {
     assert_eq!(s.okta.count("POST", "/api/v1/authn/cancel"), 1);
     assert!(!s.credentials_file().exists());
 }
+
+#[test]
+fn the_role_menu_offers_the_last_choice_first() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_ENV_MODE", Some("true"));
+    let pick = |s: &Sandbox, typed: &str| {
+        let mut p = spawn(s, "okta-aws", &["login", "--force"]);
+        p.exp_string("Role to assume").unwrap();
+        keys(&mut p, typed);
+        let rest = p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 0, "{rest}");
+        rest
+    };
+    // First time: the menu starts on the first account; arrow down picks Admin.
+    assert!(pick(&s, "\x1b[B\r").contains("role/Admin"));
+    // Next time Enter alone takes the remembered Admin.
+    assert!(pick(&s, "\r").contains("role/Admin"));
+}
