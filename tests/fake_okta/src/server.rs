@@ -215,7 +215,10 @@ async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
 
     let mut inner = shared.lock();
     if inner.scenario.log_to_stderr {
-        eprintln!("fake-okta: {method} {path} -> {}", response.status().as_u16());
+        eprintln!(
+            "fake-okta: {method} {path} -> {}",
+            response.status().as_u16()
+        );
     }
     let rate = inner.rate_headers(throttled);
     let headers = response.headers_mut();
