@@ -252,3 +252,98 @@ impl Run {
         self
     }
 }
+
+/// Run the aws CLI against moto as a principal of `account` (moto maps the keys of an
+/// assumed role to the role's account).
+pub struct Seeder {
+    keys: [(String, String); 3],
+}
+
+impl Seeder {
+    pub fn for_account(account: &str) -> Seeder {
+        let out = std::process::Command::new("aws")
+            .args([
+                "sts",
+                "assume-role",
+                "--role-arn",
+                &format!("arn:aws:iam::{account}:role/seeder"),
+            ])
+            .args(["--role-session-name", "seed", "--output", "json"])
+            .envs(moto_env(&[
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ]))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &json["Credentials"];
+        let key = |k: &str| c[k].as_str().unwrap().to_string();
+        Seeder {
+            keys: [
+                ("AWS_ACCESS_KEY_ID".into(), key("AccessKeyId")),
+                ("AWS_SECRET_ACCESS_KEY".into(), key("SecretAccessKey")),
+                ("AWS_SESSION_TOKEN".into(), key("SessionToken")),
+            ],
+        }
+    }
+
+    pub fn aws(&self, args: &[&str]) {
+        let keys: Vec<(&str, &str)> = self
+            .keys
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let out = std::process::Command::new("aws")
+            .args(args)
+            .envs(moto_env(&keys))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A role (trusting anyone) with an inline policy.
+    pub fn role_with_policy(&self, name: &str, policy: &str) {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+        self.aws(&[
+            "iam",
+            "create-role",
+            "--role-name",
+            name,
+            "--assume-role-policy-document",
+            trust,
+        ]);
+        self.aws(&[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            name,
+            "--policy-name",
+            "hop",
+            "--policy-document",
+            policy,
+        ]);
+    }
+}
+
+pub fn moto_env(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("AWS_ENDPOINT_URL".to_string(), moto_url().to_string()),
+        ("AWS_DEFAULT_REGION".to_string(), "us-east-1".to_string()),
+        ("AWS_CONFIG_FILE".to_string(), "/dev/null".to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            "/dev/null".to_string(),
+        ),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}

@@ -130,27 +130,16 @@ fn govcloud_and_china_roles_use_their_partition() {
 fn a_duration_above_the_roles_maximum_is_retried_with_an_hour() {
     // The role exists in moto's IAM with MaxSessionDuration 3600.
     let account = "830000000001";
-    let seed = std::process::Command::new("aws")
-        .args([
-            "iam",
-            "create-role",
-            "--role-name",
-            "Short",
-            "--max-session-duration",
-            "3600",
-        ])
-        .args([
-            "--assume-role-policy-document",
-            r#"{"Version":"2012-10-17","Statement":[]}"#,
-        ])
-        .envs(seeding_env(account))
-        .output()
-        .unwrap();
-    assert!(
-        seed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seed.stderr)
-    );
+    Seeder::for_account(account).aws(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        "Short",
+        "--max-session-duration",
+        "3600",
+        "--assume-role-policy-document",
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+    ]);
     let mut s = Sandbox::new(scenario(user_with(vec![]), vec![role(account, "Short")]));
     s.set("OKTA_STS_DURATION", Some("7200"))
         .set("OKTA_ENV_MODE", Some("true"));
@@ -170,44 +159,4 @@ fn a_duration_above_the_roles_maximum_is_retried_with_an_hour() {
         .unwrap()
         .as_secs();
     assert!((3300..=3600).contains(&left), "{left}");
-}
-
-/// Keys that moto maps to `account`: those of a role assumed there.
-fn seeding_env(account: &str) -> Vec<(String, String)> {
-    let base = [
-        ("AWS_ENDPOINT_URL", moto_url().to_string()),
-        ("AWS_DEFAULT_REGION", "us-east-1".to_string()),
-        ("AWS_CONFIG_FILE", "/dev/null".to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
-    ];
-    let out = std::process::Command::new("aws")
-        .args([
-            "sts",
-            "assume-role",
-            "--role-arn",
-            &format!("arn:aws:iam::{account}:role/seeder"),
-            "--role-session-name",
-            "seed",
-        ])
-        .envs(base.iter().cloned())
-        .envs([
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let c = &json["Credentials"];
-    let mut env: Vec<(String, String)> = base
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    for (var, key) in [
-        ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
-        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
-        ("AWS_SESSION_TOKEN", "SessionToken"),
-    ] {
-        env.push((var.to_string(), c[key].as_str().unwrap().to_string()));
-    }
-    env
 }
