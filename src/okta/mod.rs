@@ -278,6 +278,8 @@ fn rate_limit_wait(reset_at: Option<u64>) -> Duration {
 }
 
 pub fn network_error(org: &Url, e: reqwest::Error) -> OktaError {
+    // URLs may carry one-time tokens: never show them.
+    let e = e.without_url();
     let what = if e.is_timeout() {
         "timed out"
     } else {
@@ -304,7 +306,7 @@ async fn read_answer(response: reqwest::Response) -> Result<Transaction, OktaErr
     let text = response
         .text()
         .await
-        .map_err(|e| OktaError::Other(e.into()))?;
+        .map_err(|e| OktaError::Other(e.without_url().into()))?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&text).map_err(|_| {
             OktaError::Other(

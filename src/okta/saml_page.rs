@@ -67,7 +67,8 @@ pub async fn fetch(client: &OktaClient, url: Url) -> Result<PageOutcome> {
         .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
     let status = response.status().as_u16();
     let landed_on = response.url().path().to_string();
-    let body = response.text().await?;
+    // The URL may carry the one-time token: keep it out of error messages.
+    let body = response.text().await.map_err(reqwest::Error::without_url)?;
     Ok(read_page(status, &landed_on, &body))
 }
 

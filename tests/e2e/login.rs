@@ -294,3 +294,33 @@ fn a_single_role_needs_no_choice_and_session_duration_is_used() {
         "SessionDuration 7200 asked of STS, got {left} s"
     );
 }
+
+#[test]
+fn verbose_output_never_shows_a_secret() {
+    let mut s = Sandbox::new(scenario(
+        user_with(vec![Factor::totp("OKTA", "135790")]),
+        two_roles(),
+    ));
+    s.set("OKTA_MFA_CODE", Some("135790"))
+        .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
+    let run = s.run("okta-aws", &["-vv", "login"]);
+    run.success();
+    let text = std::fs::read_to_string(s.credentials_file()).unwrap();
+    let secret = text
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap();
+    let token = text
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_session_token = "))
+        .unwrap();
+    let err = run.stderr();
+    assert!(err.contains("okta-aws: "), "verbose notes are shown: {err}");
+    for hidden in [PASSWORD, "135790", secret, token] {
+        assert!(!err.contains(hidden), "{hidden} leaked: {err}");
+    }
+    assert!(
+        !err.contains("onetimetoken") && !err.contains("token="),
+        "{err}"
+    );
+}
