@@ -59,7 +59,7 @@ pub struct Session {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetSession {
     pub role_arn: String,
-    pub credentials: Option<AwsCredentials>,
+    pub credentials: AwsCredentials,
 }
 
 impl Versioned for Session {
@@ -71,24 +71,16 @@ impl Versioned for Session {
 impl Session {
     /// The credentials handed to commands: the cross-account target's when there is one.
     pub fn effective_credentials(&self) -> &AwsCredentials {
-        match &self.target {
-            Some(TargetSession {
-                credentials: Some(c),
-                ..
-            }) => c,
-            _ => &self.credentials,
-        }
+        self.target
+            .as_ref()
+            .map_or(&self.credentials, |t| &t.credentials)
     }
 
     /// The role whose credentials `effective_credentials` are.
     pub fn effective_role_arn(&self) -> &str {
-        match &self.target {
-            Some(TargetSession {
-                credentials: Some(_),
-                role_arn,
-            }) => role_arn,
-            _ => &self.role.role_arn,
-        }
+        self.target
+            .as_ref()
+            .map_or(&self.role.role_arn, |t| &t.role_arn)
     }
 
     /// The variables that hand this session to a process.
@@ -113,16 +105,9 @@ impl Session {
 
     /// Whether the cross-account hop is done (or not needed) and fresh.
     fn target_ready(&self, min_ttl_secs: u64) -> bool {
-        match &self.target {
-            None => true,
-            Some(TargetSession {
-                credentials: Some(c),
-                ..
-            }) => fresh(c, min_ttl_secs),
-            Some(TargetSession {
-                credentials: None, ..
-            }) => false,
-        }
+        self.target
+            .as_ref()
+            .is_none_or(|t| fresh(&t.credentials, min_ttl_secs))
     }
 }
 
@@ -282,7 +267,7 @@ async fn settle_target(
     let min_ttl = settings.min_ttl_secs()?;
     if let Some(TargetSession {
         role_arn: kept,
-        credentials: Some(c),
+        credentials: c,
     }) = &session.target
         && *kept == role_arn
         && fresh(c, min_ttl)
@@ -304,7 +289,7 @@ async fn settle_target(
     terminal::debug(&format!("assumed the cross-account role {role_arn}"));
     session.target = Some(TargetSession {
         role_arn,
-        credentials: Some(credentials),
+        credentials,
     });
     Ok(())
 }
