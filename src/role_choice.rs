@@ -64,10 +64,7 @@ pub struct MenuHints {
 impl MenuHints {
     /// `alias (123456789012)`, or the bare id when no name is known.
     pub fn account_label(&self, account_id: &str) -> String {
-        match self.account_names.get(account_id) {
-            Some(name) => format!("{name} ({account_id})"),
-            None => account_id.to_string(),
-        }
+        crate::aws::signin_page::label(&self.account_names, account_id)
     }
 }
 

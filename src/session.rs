@@ -13,6 +13,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::aws::signin_page;
 use crate::aws::target_role::{self, Decision};
 use crate::aws::{AwsCredentials, sts};
 use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
@@ -336,9 +337,10 @@ pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<Role
         .build()?;
     runtime.block_on(async {
         let client = OktaClient::new(settings.okta_org()?)?;
-        let assertion =
+        let (assertion, action) =
             saml_assertion(settings, &store.cache, &client, &settings.app_url()?).await?;
-        let names = BTreeMap::new();
+        // Globs may name accounts by alias.
+        let names = account_names(&store.cache, &client, action.as_deref(), &assertion).await;
         let chosen: Vec<RolePair> = assertion
             .roles
             .iter()
@@ -440,13 +442,19 @@ async fn login(
     let org = settings.okta_org()?;
     let app_url = settings.app_url()?;
     let client = OktaClient::new(org.clone())?;
-    let assertion = saml_assertion(settings, cache, &client, &app_url).await?;
+    let (assertion, action) = saml_assertion(settings, cache, &client, &app_url).await?;
     terminal::debug(&format!(
         "the assertion grants {} role(s)",
         assertion.roles.len()
     ));
+    let needs_menu = assertion.roles.len() > 1 && settings.get(OKTA_AWS_ROLE_TO_ASSUME).is_none();
+    let account_names = if needs_menu {
+        account_names(cache, &client, action.as_deref(), &assertion).await
+    } else {
+        signin_page::load_any(cache).names
+    };
     let hints = MenuHints {
-        account_names: BTreeMap::new(),
+        account_names,
         last_choice: previous.map(|p| p.role.role_arn.clone()),
     };
     let role = role_choice::choose(
@@ -483,7 +491,7 @@ async fn saml_assertion(
     cache: &CacheDir,
     client: &OktaClient,
     app_url: &Url,
-) -> Result<Assertion> {
+) -> Result<(Assertion, Option<String>)> {
     let cookies_path = okta_cookies_path(cache, &client.org.origin().ascii_serialization());
     let mut cookies: OktaCookies = cache
         .read(&cookies_path)
@@ -512,5 +520,35 @@ async fn saml_assertion(
     if let Err(e) = cache.write(&cookies_path, &cookies) {
         terminal::warn(&format!("cannot keep the Okta session: {e:#}"));
     }
-    Assertion::parse(&form.saml_response)
+    Ok((Assertion::parse(&form.saml_response)?, form.action))
+}
+
+/// Account id → name for the assertion's accounts: cached for a day, else read from AWS's
+/// sign-in page (the form's action). Best effort: any failure leaves ids only.
+async fn account_names(
+    cache: &CacheDir,
+    client: &OktaClient,
+    action: Option<&str>,
+    assertion: &Assertion,
+) -> BTreeMap<String, String> {
+    if let Some(fresh) = signin_page::load_fresh(cache) {
+        return fresh.names;
+    }
+    let Some(url) = action.and_then(signin_page::allowed_action) else {
+        terminal::debug("no AWS sign-in page to read account names from");
+        return signin_page::load_any(cache).names;
+    };
+    match signin_page::fetch_account_names(&client.http, &url, &assertion.base64).await {
+        Ok(fetched) => match signin_page::save(cache, fetched) {
+            Ok(saved) => saved.names,
+            Err(e) => {
+                terminal::debug(&format!("cannot cache account names: {e:#}"));
+                signin_page::load_any(cache).names
+            }
+        },
+        Err(e) => {
+            terminal::debug(&format!("account names unavailable: {e}"));
+            signin_page::load_any(cache).names
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod credentials_file;
 pub mod iam;
 pub mod ini_edit;
 pub mod policy;
+pub mod signin_page;
 pub mod sts;
 pub mod target_role;
 

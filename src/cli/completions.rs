@@ -23,7 +23,9 @@ use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 use super::roles::granted_roles;
+use crate::aws::signin_page;
 use crate::config::{OKTA_AWS_CLI, Settings, requested_profile};
+use crate::saml::RolePair;
 use crate::session::SessionStore;
 
 /// The variable that turns a run of `okta-aws` into a completion request. Not clap's default
@@ -175,16 +177,21 @@ fn role_candidates() -> Vec<CompletionCandidate> {
     let Ok(settings) = Settings::load(profile, &[]) else {
         return Vec::new();
     };
-    let Some(session) = SessionStore::new(&settings).load() else {
+    let store = SessionStore::new(&settings);
+    let Some(session) = store.load() else {
         return Vec::new();
     };
+    let names = signin_page::load_any(&store.cache).names;
+    let account = |r: &RolePair| signin_page::label(&names, r.account_id());
     let roles = granted_roles(&session);
-    let arns = roles
-        .iter()
-        .map(|r| CompletionCandidate::new(&r.role_arn).help(Some(r.short_name().into())));
-    let short = roles
-        .iter()
-        .map(|r| CompletionCandidate::new(r.short_name()).help(Some(r.role_arn.clone().into())));
+    let arns = roles.iter().map(|r| {
+        CompletionCandidate::new(&r.role_arn)
+            .help(Some(format!("{} {}", account(r), r.role_name()).into()))
+    });
+    let short = roles.iter().map(|r| {
+        CompletionCandidate::new(r.short_name())
+            .help(Some(format!("{} {}", account(r), r.role_name()).into()))
+    });
     arns.chain(short).collect()
 }
 

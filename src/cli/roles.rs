@@ -1,11 +1,14 @@
 //! `okta-aws roles`: the roles the last SAML assertion granted, read from the cache (no
 //! network); `--refresh` logs in first.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
+use crate::aws::signin_page;
 use crate::config::Settings;
 use crate::error::fail;
 use crate::saml::RolePair;
@@ -27,6 +30,9 @@ pub struct RolesArgs {
 #[derive(Debug, Serialize)]
 struct RoleEntry<'a> {
     account_id: &'a str,
+    /// The account's alias, when AWS's sign-in page told it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_name: Option<&'a str>,
     role_name: &'a str,
     role_arn: &'a str,
     provider_arn: &'a str,
@@ -41,7 +47,8 @@ pub fn run(args: &RolesArgs) -> Result<()> {
     };
     let roles = granted_roles(&session);
     if args.json {
-        let entries: Vec<RoleEntry> = roles.iter().map(entry).collect();
+        let names = signin_page::load_any(&SessionStore::new(&settings).cache).names;
+        let entries: Vec<RoleEntry> = roles.iter().map(|r| entry(r, &names)).collect();
         println!("{}", serde_json::to_string_pretty(&entries)?);
     } else {
         let text: String = roles.iter().map(|r| format!("{}\n", r.role_arn)).collect();
@@ -75,9 +82,10 @@ pub fn granted_roles(session: &Session) -> Vec<RolePair> {
     }
 }
 
-fn entry(role: &RolePair) -> RoleEntry<'_> {
+fn entry<'a>(role: &'a RolePair, names: &'a BTreeMap<String, String>) -> RoleEntry<'a> {
     RoleEntry {
         account_id: role.account_id(),
+        account_name: names.get(role.account_id()).map(String::as_str),
         role_name: role.role_name(),
         role_arn: &role.role_arn,
         provider_arn: &role.provider_arn,

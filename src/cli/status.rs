@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::human_duration;
+use crate::aws::{human_duration, signin_page};
 use crate::cache::{CacheDir, now_secs};
 use crate::okta::web_session::OktaCookies;
 use crate::session::{Session, SessionStore, okta_cookies_path};
@@ -43,6 +43,7 @@ pub fn all_sessions(cache: &CacheDir) -> Vec<Session> {
 
 fn table(cache: &CacheDir, sessions: &[Session]) -> String {
     let now = now_secs();
+    let names = signin_page::load_any(cache).names;
     let mut rows = vec![[
         "PROFILE".to_string(),
         "ROLE".to_string(),
@@ -64,7 +65,7 @@ fn table(cache: &CacheDir, sessions: &[Session]) -> String {
         rows.push([
             s.profile.clone().unwrap_or_else(|| "(default)".to_string()),
             s.role.role_name().to_string(),
-            s.role.account_id().to_string(),
+            signin_page::label(&names, s.role.account_id()),
             s.credentials.expiration_rfc3339(),
             left,
             okta,

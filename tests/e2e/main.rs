@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod account_names;
 mod awscli;
 mod bad_input;
 mod cross_account;

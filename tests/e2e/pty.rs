@@ -147,3 +147,19 @@ fn the_role_menu_offers_the_last_choice_first() {
     // Next time Enter alone takes the remembered Admin.
     assert!(pick(&s, "\r").contains("role/Admin"));
 }
+
+#[test]
+fn the_role_menu_shows_account_names() {
+    let mut sc = scenario(user_with(vec![]), two_roles());
+    sc.account_names = vec![("222222222222".to_string(), "acme-prod".to_string())];
+    let mut s = Sandbox::new(sc);
+    s.set("OKTA_ENV_MODE", Some("true"));
+    let mut p = spawn(&s, "okta-aws", &["login"]);
+    p.exp_string("Role to assume").unwrap();
+    // Named accounts come first: Enter takes acme-prod's Admin.
+    p.exp_string("acme-prod (222222222222)").unwrap();
+    keys(&mut p, "\r");
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0, "{rest}");
+    assert!(rest.contains("role/Admin"), "{rest}");
+}

@@ -15,11 +15,28 @@ pub struct Scenario {
     pub app_page: AppPage,
     /// Latency injected before every answer.
     pub delay: Duration,
-    /// The form action of the SAML page (AWS's ACS URL).
+    /// The form action of the SAML page (AWS's ACS URL); `{self}` is this server's base URL.
     pub acs_url: String,
     /// Print one line per request (method, path, status — never tokens) to stderr, so a
     /// benchmark can count round trips of the binary.
     pub log_to_stderr: bool,
+    /// The shape of the AWS sign-in page this server also plays at `POST /aws/saml` (point
+    /// `acs_url` at `{self}/aws/saml`, `{self}` being replaced by the server's base URL).
+    pub signin_page: SigninPage,
+    /// Account id → alias, shown by the sign-in page (accounts not listed have none).
+    pub account_names: Vec<(String, String)>,
+}
+
+/// The shapes of AWS's SAML sign-in page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SigninPage {
+    /// The older HTML role picker.
+    #[default]
+    RolePicker,
+    /// The newer page with its data as JSON (`__NEXT_DATA__`).
+    NextData,
+    /// HTTP 500 and junk.
+    Broken,
 }
 
 impl Default for Scenario {
@@ -31,8 +48,12 @@ impl Default for Scenario {
             app_id: "0oa1fakeawsapp".to_string(),
             app_page: AppPage::Saml,
             delay: Duration::ZERO,
-            acs_url: "https://signin.aws.amazon.com/saml".to_string(),
+            // This server's own stand-in for AWS's sign-in page: a client that follows the
+            // form (as okta-aws does for account names) stays on loopback.
+            acs_url: "{self}/aws/saml".to_string(),
             log_to_stderr: false,
+            signin_page: SigninPage::default(),
+            account_names: Vec::new(),
         }
     }
 }

@@ -15,10 +15,10 @@ use axum::{Router, http::Uri};
 use tokio::sync::oneshot;
 
 use crate::objects::{error, not_found, rate_limited};
-use crate::scenario::{AppPage, Scenario};
+use crate::scenario::{AppPage, Scenario, SigninPage};
 use crate::state::{LoggedRequest, Shared, looks_like_sid};
 use crate::web::cookie;
-use crate::{authn, web};
+use crate::{authn, aws_signin, web};
 
 /// A running fake Okta org on 127.0.0.1. Dropping it stops the server.
 pub struct FakeOkta {
@@ -99,6 +99,10 @@ impl FakeOkta {
     pub fn set_app_page(&self, page: AppPage) {
         self.shared.lock().scenario.app_page = page;
     }
+
+    pub fn set_signin_page(&self, page: SigninPage) {
+        self.shared.lock().scenario.signin_page = page;
+    }
 }
 
 impl Drop for FakeOkta {
@@ -170,6 +174,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/users/me/appLinks", get(web::app_links))
         .route("/home/amazon_aws/{app_id}/{number}", get(web::app_link))
         .route("/login/login.htm", get(web::login_page))
+        .route("/aws/saml", post(aws_signin::signin_page))
         .route(
             "/login/sessionCookieRedirect",
             get(web::session_cookie_redirect),

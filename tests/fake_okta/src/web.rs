@@ -99,9 +99,10 @@ fn app_page(base: &str, inner: &mut Inner, account: usize, path: &str) -> Respon
     match inner.scenario.app_page {
         AppPage::Saml => {
             let scenario = &inner.scenario;
+            let acs_url = scenario.acs_url.replace("{self}", base);
             let input = AssertionInput {
                 login: &inner.accounts[account].user.login,
-                acs_url: &scenario.acs_url,
+                acs_url: &acs_url,
                 roles: &scenario.roles,
                 session_duration: scenario.session_duration,
             };

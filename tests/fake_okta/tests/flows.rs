@@ -20,6 +20,8 @@ fn scenario(user: User) -> Scenario {
         users: vec![user],
         roles: vec![SamlRole::new(DEV_ROLE, DEV_PROVIDER), admin],
         session_duration: Some(3600),
+        // AWS's own sign-in page, to check how Okta escapes it (nothing posts to it here).
+        acs_url: "https://signin.aws.amazon.com/saml".to_string(),
         ..Scenario::default()
     }
 }

@@ -1,0 +1,294 @@
+//! Account names from AWS's SAML sign-in page. The assertion carries only account ids; the
+//! page the Okta form would post it to shows each account's alias. We post it there
+//! ourselves (best effort: any failure just leaves ids) and keep the names for a day, so
+//! menus, `roles`, `status` and completion show them without network.
+//!
+//! Two page shapes are read:
+//! - the older role picker: `div.saml-account-name` = "Account: ALIAS (123456789012)", or
+//!   "Account: 123456789012" when the account has no alias;
+//! - the newer Next.js page, whose data is JSON in a `<script>` (`__NEXT_DATA__`, type
+//!   `application/json`). Its key names are not documented, so the JSON is walked for any
+//!   object holding a 12-digit id under a key like `accountId` and a name under a key like
+//!   `accountName`/`accountAlias`/`alias`/`name` (a name equal to the id is no alias).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use scraper::{Html, Selector};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
+
+/// How long fetched names are trusted before the next login asks again.
+const FRESH_FOR_SECS: u64 = 24 * 3600;
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Account id → alias, from the page's HTML. Never fails: an unknown page gives nothing.
+pub fn parse_account_names(html: &str) -> HashMap<String, String> {
+    let document = Html::parse_document(html);
+    let mut names = from_role_picker(&document);
+    names.extend(from_embedded_json(&document));
+    names
+}
+
+fn from_role_picker(document: &Html) -> HashMap<String, String> {
+    let selector = Selector::parse(".saml-account-name").expect("valid selector");
+    document
+        .select(&selector)
+        .filter_map(|label| {
+            let text: String = label.text().collect();
+            parse_account_label(text.trim())
+        })
+        .collect()
+}
+
+/// "Account: acme-prod (123456789012)" → ("123456789012", "acme-prod").
+fn parse_account_label(text: &str) -> Option<(String, String)> {
+    let rest = text.strip_prefix("Account:").unwrap_or(text).trim();
+    let (name, id) = rest.strip_suffix(')')?.rsplit_once('(')?;
+    let (name, id) = (name.trim(), id.trim());
+    (is_account_id(id) && !name.is_empty()).then(|| (id.to_string(), name.to_string()))
+}
+
+fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn from_embedded_json(document: &Html) -> HashMap<String, String> {
+    let selector = Selector::parse(r#"script#__NEXT_DATA__, script[type="application/json"]"#)
+        .expect("valid selector");
+    let mut names = HashMap::new();
+    for script in document.select(&selector) {
+        let text: String = script.text().collect();
+        if let Ok(json) = serde_json::from_str::<Value>(&text) {
+            collect_accounts(&json, &mut names);
+        }
+    }
+    names
+}
+
+fn collect_accounts(value: &Value, names: &mut HashMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            let field = |wanted: fn(&str) -> bool| {
+                map.iter()
+                    .find(|(k, v)| wanted(&k.to_ascii_lowercase()) && v.is_string())
+                    .and_then(|(_, v)| v.as_str())
+            };
+            let id =
+                field(|k| k.contains("account") && k.contains("id")).filter(|id| is_account_id(id));
+            let name = field(|k| {
+                matches!(
+                    k,
+                    "accountname"
+                        | "account_name"
+                        | "accountalias"
+                        | "account_alias"
+                        | "alias"
+                        | "name"
+                )
+            });
+            if let (Some(id), Some(name)) = (id, name)
+                && name != id
+                && !name.trim().is_empty()
+            {
+                names.insert(id.to_string(), name.trim().to_string());
+            }
+            map.values().for_each(|v| collect_accounts(v, names));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_accounts(v, names)),
+        _ => {}
+    }
+}
+
+/// The sign-in page we may post an assertion to: AWS's, in any partition, or a loopback
+/// test server. Anything else gets no assertion from us.
+pub fn allowed_action(action: &str) -> Option<Url> {
+    let url = Url::parse(action).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    let aws = [
+        "signin.aws.amazon.com",
+        "signin.amazonaws.cn",
+        "signin.amazonaws-us-gov.com",
+    ]
+    .iter()
+    .any(|base| host == *base || host.ends_with(&format!(".{base}")));
+    let loopback =
+        matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback()) || host == "localhost";
+    let ok = (url.scheme() == "https" && aws && url.path() == "/saml")
+        || (url.scheme() == "http" && loopback);
+    ok.then_some(url)
+}
+
+/// POST the assertion to the sign-in page and read the names. Errors are for `-v` only.
+pub async fn fetch_account_names(
+    http: &reqwest::Client,
+    action: &Url,
+    saml_response_b64: &str,
+) -> Result<HashMap<String, String>, String> {
+    let response = http
+        .post(action.clone())
+        .form(&[("SAMLResponse", saml_response_b64), ("RelayState", "")])
+        .timeout(FETCH_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| crate::error::root_cause(&e.without_url()))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    if !status.is_success() {
+        return Err(format!(
+            "the AWS sign-in page answered HTTP {}",
+            status.as_u16()
+        ));
+    }
+    Ok(parse_account_names(&body))
+}
+
+/// Known account names, cached in `account-names.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AccountNames {
+    pub version: u32,
+    pub fetched_at: u64,
+    pub names: BTreeMap<String, String>,
+}
+
+impl Versioned for AccountNames {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// `alias (123456789012)`, or the bare id when no name is known.
+pub fn label(names: &BTreeMap<String, String>, account_id: &str) -> String {
+    match names.get(account_id) {
+        Some(name) => format!("{name} ({account_id})"),
+        None => account_id.to_string(),
+    }
+}
+
+fn names_path(cache: &CacheDir) -> std::path::PathBuf {
+    cache.path.join("account-names.json")
+}
+
+/// The cached names, whatever their age (for display).
+pub fn load_any(cache: &CacheDir) -> AccountNames {
+    cache.read(&names_path(cache)).unwrap_or_default()
+}
+
+/// The cached names when fetched less than a day ago.
+pub fn load_fresh(cache: &CacheDir) -> Option<AccountNames> {
+    let names = cache.read::<AccountNames>(&names_path(cache))?;
+    (now_secs().saturating_sub(names.fetched_at) < FRESH_FOR_SECS).then_some(names)
+}
+
+/// Merge new names into the cache (accounts of other Okta apps keep theirs).
+pub fn save(cache: &CacheDir, fetched: HashMap<String, String>) -> anyhow::Result<AccountNames> {
+    let mut names = load_any(cache);
+    names.version = FORMAT_VERSION;
+    names.fetched_at = now_secs();
+    names.names.extend(fetched);
+    cache.write(&names_path(cache), &names)?;
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE_PICKER: &str = r#"<html><body><form id="saml_form"><fieldset>
+        <div class="saml-account"><div onClick="expandCollapse(0);">
+          <div class="saml-account-name">Account: acme &amp; co-prod (111111111111)</div></div>
+          <div class="saml-account"><div class="saml-role"><input type="radio" name="roleIndex" class="saml-radio" id="arn:aws:iam::111111111111:role/Admin" value="arn:aws:iam::111111111111:role/Admin"/>
+          <label for="arn:aws:iam::111111111111:role/Admin" class="saml-role-description">Admin</label></div></div></div>
+        <div class="saml-account"><div class="saml-account-name">Account: 222222222222</div></div>
+        <div class="saml-account"><div class="saml-account-name">Account: dev (team) (333333333333)</div></div>
+        </fieldset></form></body></html>"#;
+
+    #[test]
+    fn the_role_picker_gives_aliases_and_skips_bare_ids() {
+        let names = parse_account_names(ROLE_PICKER);
+        assert_eq!(
+            names.get("111111111111").map(String::as_str),
+            Some("acme & co-prod")
+        );
+        assert_eq!(
+            names.get("333333333333").map(String::as_str),
+            Some("dev (team)")
+        );
+        assert!(!names.contains_key("222222222222"));
+    }
+
+    #[test]
+    fn embedded_json_is_walked_for_accounts() {
+        let page = r#"<html><body><div id="__next"></div><script id="__NEXT_DATA__" type="application/json">
+            {"props":{"pageProps":{"accounts":[
+              {"accountId":"111111111111","accountName":"acme-dev","roles":[{"roleArn":"arn:aws:iam::111111111111:role/A"}]},
+              {"accountId":"222222222222","accountName":"222222222222"},
+              {"account_id":"333333333333","alias":"ops"},
+              {"accountId":"12345","accountName":"too short"}]}}}</script></body></html>"#;
+        let names = parse_account_names(page);
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names["111111111111"], "acme-dev");
+        assert_eq!(names["333333333333"], "ops");
+    }
+
+    #[test]
+    fn unrelated_or_broken_pages_give_nothing() {
+        assert!(parse_account_names("<html><body>We encountered an internal error").is_empty());
+        assert!(
+            parse_account_names("<script type=\"application/json\">{not json</script>").is_empty()
+        );
+        assert!(parse_account_names("").is_empty());
+    }
+
+    #[test]
+    fn assertions_go_only_to_aws_sign_in_pages() {
+        for ok in [
+            "https://signin.aws.amazon.com/saml",
+            "https://us-east-2.signin.aws.amazon.com/saml",
+            "https://signin.amazonaws.cn/saml",
+            "https://signin.amazonaws-us-gov.com/saml",
+            "http://127.0.0.1:8080/aws/saml",
+        ] {
+            assert!(allowed_action(ok).is_some(), "{ok}");
+        }
+        for refused in [
+            "https://signin.aws.amazon.com.evil.example/saml",
+            "http://signin.aws.amazon.com/saml",
+            "https://evil.example/saml",
+            "https://signin.aws.amazon.com/other",
+            "not a url",
+        ] {
+            assert!(allowed_action(refused).is_none(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn names_are_cached_merged_and_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CacheDir::new(dir.path().to_path_buf());
+        assert!(load_fresh(&cache).is_none());
+        save(
+            &cache,
+            [("111111111111".to_string(), "a".to_string())].into(),
+        )
+        .unwrap();
+        save(
+            &cache,
+            [("222222222222".to_string(), "b".to_string())].into(),
+        )
+        .unwrap();
+        let fresh = load_fresh(&cache).unwrap();
+        assert_eq!(fresh.names.len(), 2);
+        let mut old = fresh.clone();
+        old.fetched_at = now_secs() - FRESH_FOR_SECS - 1;
+        cache.write(&names_path(&cache), &old).unwrap();
+        assert!(load_fresh(&cache).is_none());
+        assert_eq!(load_any(&cache).names.len(), 2);
+    }
+}

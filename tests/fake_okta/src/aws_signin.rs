@@ -1,0 +1,130 @@
+//! AWS's SAML sign-in page (`https://signin.aws.amazon.com/saml`), where the Okta app page's
+//! form posts the assertion. okta-aws posts it here too, only to read the account names the
+//! page shows. Two shapes, as AWS has served them:
+//! - the older role picker (scraped for years by saml2aws, gimme-aws-creds…):
+//!   `fieldset > div.saml-account` with `div.saml-account-name` = "Account: ALIAS (ID)" or
+//!   "Account: ID", then per role an `input.saml-radio` and a `label.saml-role-description`;
+//! - the newer Next.js page, whose data comes as JSON in `<script id="__NEXT_DATA__">`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+
+use crate::objects::html_response;
+use crate::scenario::{SamlRole, SigninPage};
+use crate::state::Shared;
+use crate::util::xml_escape;
+
+/// `POST /aws/saml`: the assertion's content is not checked; the scenario's roles are shown.
+pub async fn signin_page(State(app): State<Arc<Shared>>) -> Response {
+    let inner = app.lock();
+    let scenario = &inner.scenario;
+    let names: BTreeMap<&str, &str> = scenario
+        .account_names
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    let accounts = by_account(&scenario.roles);
+    match scenario.signin_page {
+        SigninPage::RolePicker => html_response(StatusCode::OK, role_picker(&accounts, &names)),
+        SigninPage::NextData => html_response(StatusCode::OK, next_data(&accounts, &names)),
+        SigninPage::Broken => html_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "<html><body>We encountered an internal error. Please try again.".to_string(),
+        ),
+    }
+}
+
+/// Role ARNs grouped by account id, in first-seen order.
+fn by_account(roles: &[SamlRole]) -> Vec<(String, Vec<String>)> {
+    let mut accounts: Vec<(String, Vec<String>)> = Vec::new();
+    for role in roles {
+        let account = role
+            .role_arn
+            .split(':')
+            .nth(4)
+            .unwrap_or_default()
+            .to_string();
+        match accounts.iter_mut().find(|(id, _)| *id == account) {
+            Some((_, arns)) => arns.push(role.role_arn.clone()),
+            None => accounts.push((account, vec![role.role_arn.clone()])),
+        }
+    }
+    accounts
+}
+
+fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+fn role_picker(accounts: &[(String, Vec<String>)], names: &BTreeMap<&str, &str>) -> String {
+    let mut fieldset = String::new();
+    for (account, arns) in accounts {
+        let label = match names.get(account.as_str()) {
+            Some(name) => format!("Account: {} ({account})", xml_escape(name)),
+            None => format!("Account: {account}"),
+        };
+        fieldset.push_str(&format!(
+            "<div class=\"saml-account\"> <div onClick=\"expandCollapse(0);\">\n\
+             <img id=\"image0\" src=\"/static/image/down.png\" valign=\"middle\"></img>\n\
+             <div class=\"saml-account-name\">{label}</div>\n</div>\n<hr style=\"border: 1px solid #ddd;\">\n\
+             <div id=\"0\" class=\"saml-account\" >\n"
+        ));
+        for arn in arns {
+            fieldset.push_str(&format!(
+                "<div class=\"saml-role\" onClick=\"checkRadio(this);\">\n\
+                 <input type=\"radio\" name=\"roleIndex\" value=\"{arn}\" class=\"saml-radio\" id=\"{arn}\" />\n\
+                 <label for=\"{arn}\" class=\"saml-role-description\">{}</label>\n\
+                 <span style=\"clear: both;\"></span>\n</div>\n",
+                role_name(arn)
+            ));
+        }
+        fieldset.push_str("</div></div>\n");
+    }
+    format!(
+        "<!DOCTYPE html>\n<html><head><title>Amazon Web Services Sign-In</title></head><body>\n\
+         <div id=\"container\"><h1 class=\"background\">Amazon Web Services Login</h1>\n\
+         <form id=\"saml_form\" name=\"saml_form\" action=\"/saml\" method=\"post\">\n\
+         <input type=\"hidden\" name=\"RelayState\" value=\"\" />\n\
+         <input type=\"hidden\" name=\"SAMLResponse\" value=\"PHNhbWxwOlJlc3BvbnNlLz4=\" />\n\
+         <input type=\"hidden\" name=\"name\" value=\"\" />\n\
+         <p style=\"font-size: 16px; padding-left: 20px;\">Select a role:</p>\n\
+         <fieldset>\n{fieldset}</fieldset>\n\
+         <input id=\"signin_button\" type=\"submit\" value=\"Sign In\" />\n</form></div></body></html>\n"
+    )
+}
+
+fn next_data(accounts: &[(String, Vec<String>)], names: &BTreeMap<&str, &str>) -> String {
+    let accounts: Vec<serde_json::Value> = accounts
+        .iter()
+        .map(|(account, arns)| {
+            let roles: Vec<serde_json::Value> = arns
+                .iter()
+                .map(|arn| json!({"roleArn": arn, "roleName": role_name(arn)}))
+                .collect();
+            json!({
+                "accountId": account,
+                "accountName": names.get(account.as_str()).copied().unwrap_or(account.as_str()),
+                "roles": roles,
+            })
+        })
+        .collect();
+    let data = json!({
+        "props": {"pageProps": {"accounts": accounts, "samlResponseExpired": false}},
+        "page": "/saml",
+        "query": {},
+        "buildId": "fake-build",
+    });
+    // JSON in a script: `</` must not close the element early.
+    let data = data.to_string().replace("</", "<\\/");
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
+         <title>Amazon Web Services Sign-In</title></head><body><div id=\"__next\"></div>\
+         <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\
+         <script src=\"/_next/static/chunks/main.js\" defer=\"\"></script></body></html>"
+    )
+}
