@@ -340,7 +340,7 @@ pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<Role
         let (assertion, action) =
             saml_assertion(settings, &store.cache, &client, &settings.app_url()?).await?;
         // Globs may name accounts by alias.
-        let names = account_names(&store.cache, &client, action.as_deref(), &assertion).await;
+        let names = account_names(&store.cache, action.as_deref(), &assertion).await;
         let chosen: Vec<RolePair> = assertion
             .roles
             .iter()
@@ -449,7 +449,7 @@ async fn login(
     ));
     let needs_menu = assertion.roles.len() > 1 && settings.get(OKTA_AWS_ROLE_TO_ASSUME).is_none();
     let account_names = if needs_menu {
-        account_names(cache, &client, action.as_deref(), &assertion).await
+        account_names(cache, action.as_deref(), &assertion).await
     } else {
         signin_page::load_any(cache).names
     };
@@ -527,7 +527,6 @@ async fn saml_assertion(
 /// sign-in page (the form's action). Best effort: any failure leaves ids only.
 async fn account_names(
     cache: &CacheDir,
-    client: &OktaClient,
     action: Option<&str>,
     assertion: &Assertion,
 ) -> BTreeMap<String, String> {
@@ -538,7 +537,16 @@ async fn account_names(
         terminal::debug("no AWS sign-in page to read account names from");
         return signin_page::load_any(cache).names;
     };
-    match signin_page::fetch_account_names(&client.http, &url, &assertion.base64).await {
+    // A client of its own: no cookies, and no following AWS's redirect into the console
+    // (its answer for a single-role account).
+    let http = match signin_page::signin_client() {
+        Ok(http) => http,
+        Err(e) => {
+            terminal::debug(&format!("account names unavailable: {e}"));
+            return signin_page::load_any(cache).names;
+        }
+    };
+    match signin_page::fetch_account_names(&http, &url, &assertion.base64).await {
         Ok(fetched) => match signin_page::save(cache, fetched) {
             Ok(saved) => saved.names,
             Err(e) => {

@@ -9,7 +9,8 @@
 //! - the newer Next.js page, whose data is JSON in a `<script>` (`__NEXT_DATA__`, type
 //!   `application/json`). Its key names are not documented, so the JSON is walked for any
 //!   object holding a 12-digit id under a key like `accountId` and a name under a key like
-//!   `accountName`/`accountAlias`/`alias`/`name` (a name equal to the id is no alias).
+//!   `accountName`/`accountAlias`/`alias`/`name` (a name equal to the id is no alias; see
+//!   `account_of` for the details).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -72,29 +73,8 @@ fn from_embedded_json(document: &Html) -> HashMap<String, String> {
 fn collect_accounts(value: &Value, names: &mut HashMap<String, String>) {
     match value {
         Value::Object(map) => {
-            let field = |wanted: fn(&str) -> bool| {
-                map.iter()
-                    .find(|(k, v)| wanted(&k.to_ascii_lowercase()) && v.is_string())
-                    .and_then(|(_, v)| v.as_str())
-            };
-            let id =
-                field(|k| k.contains("account") && k.contains("id")).filter(|id| is_account_id(id));
-            let name = field(|k| {
-                matches!(
-                    k,
-                    "accountname"
-                        | "account_name"
-                        | "accountalias"
-                        | "account_alias"
-                        | "alias"
-                        | "name"
-                )
-            });
-            if let (Some(id), Some(name)) = (id, name)
-                && name != id
-                && !name.trim().is_empty()
-            {
-                names.insert(id.to_string(), name.trim().to_string());
+            if let Some((id, name)) = account_of(map) {
+                names.insert(id.to_string(), name.to_string());
             }
             map.values().for_each(|v| collect_accounts(v, names));
         }
@@ -103,31 +83,116 @@ fn collect_accounts(value: &Value, names: &mut HashMap<String, String>) {
     }
 }
 
-/// The sign-in page we may post an assertion to: AWS's, in any partition, or a loopback
-/// test server. Anything else gets no assertion from us.
+/// Keys that name an account, best first: an explicit account name or alias beats a bare
+/// `alias`, which beats a bare `name`.
+const NAME_KEYS: [&[&str]; 3] = [
+    &[
+        "accountname",
+        "account_name",
+        "accountalias",
+        "account_alias",
+    ],
+    &["alias"],
+    &["name"],
+];
+
+/// The heuristic for the undocumented JSON: an object is an account when it has a string
+/// key containing both "account" and "id" (any case: `accountId`, `account_id`,
+/// `AccountId`) whose value is a 12-digit id, and a non-empty name under one of
+/// `NAME_KEYS` (any case) other than the id itself (pages show the id where there is no
+/// alias). A bare `name` or `alias` in an object that also holds an ARN is taken for a
+/// role's (`{"accountId", "roleArn", "name"}`), not the account's.
+fn account_of(map: &serde_json::Map<String, Value>) -> Option<(&str, &str)> {
+    let strings = || {
+        map.iter()
+            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.trim())))
+    };
+    let (_, id) =
+        strings().find(|(k, v)| k.contains("account") && k.contains("id") && is_account_id(v))?;
+    let holds_arn = strings().any(|(_, v)| v.starts_with("arn:"));
+    let (rank, name) = NAME_KEYS.iter().enumerate().find_map(|(rank, keys)| {
+        let (_, name) =
+            strings().find(|(k, v)| keys.contains(&k.as_str()) && !v.is_empty() && *v != id)?;
+        Some((rank, name))
+    })?;
+    (rank == 0 || !holds_arn).then_some((id, name))
+}
+
+/// AWS's sign-in hosts: one per partition, each also with a region label in front
+/// (`us-east-2.signin.aws.amazon.com`).
+const AWS_SIGNIN_HOSTS: [&str; 3] = [
+    "signin.aws.amazon.com",
+    "signin.amazonaws.cn",
+    "signin.amazonaws-us-gov.com",
+];
+
+/// The sign-in page we may post an assertion to: AWS's, in any partition, or a plain-HTTP
+/// loopback test server. Anything else gets no assertion from us, whatever the Okta page's
+/// form says: the assertion is a credential.
 pub fn allowed_action(action: &str) -> Option<Url> {
     let url = Url::parse(action).ok()?;
-    let host = url.host_str()?.to_ascii_lowercase();
-    let aws = [
-        "signin.aws.amazon.com",
-        "signin.amazonaws.cn",
-        "signin.amazonaws-us-gov.com",
-    ]
-    .iter()
-    .any(|base| host == *base || host.ends_with(&format!(".{base}")));
-    let loopback =
-        matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback()) || host == "localhost";
-    let ok = (url.scheme() == "https" && aws && url.path() == "/saml")
-        || (url.scheme() == "http" && loopback);
+    let ok = match url.scheme() {
+        "https" => {
+            is_aws_signin_host(url.host_str()?) && url.port().is_none() && url.path() == "/saml"
+        }
+        "http" => is_loopback(&url),
+        _ => false,
+    };
     ok.then_some(url)
 }
 
-/// POST the assertion to the sign-in page and read the names. Errors are for `-v` only.
+fn is_aws_signin_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    AWS_SIGNIN_HOSTS.iter().any(|base| {
+        host == *base
+            || host
+                .strip_suffix(base)
+                .and_then(|h| h.strip_suffix('.'))
+                .is_some_and(is_region_label)
+    })
+}
+
+/// One DNS label such as `us-gov-west-1`: a deeper name under AWS's domain is not a
+/// sign-in page.
+fn is_region_label(label: &str) -> bool {
+    !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// An HTTP client for the sign-in page: no redirects (AWS answers a single-role account
+/// with a 302 into the console, which would sign a console session in for nothing), no
+/// cookies, a short timeout.
+pub fn signin_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(FETCH_TIMEOUT)
+        .timeout(FETCH_TIMEOUT)
+        .build()
+        .map_err(|e| crate::error::root_cause(&e))
+}
+
+/// POST the assertion to the sign-in page (`action`, from `allowed_action`) and read the
+/// names. A redirect means a single-role account (no picker): no names. Errors are for
+/// `-v` only. Pass `signin_client()`: a client that follows redirects still gets the right
+/// answer, but only after visiting the console.
 pub async fn fetch_account_names(
     http: &reqwest::Client,
     action: &Url,
     saml_response_b64: &str,
 ) -> Result<HashMap<String, String>, String> {
+    // AWS's form carries RelayState too; Okta's AWS app leaves it empty.
     let response = http
         .post(action.clone())
         .form(&[("SAMLResponse", saml_response_b64), ("RelayState", "")])
@@ -136,16 +201,19 @@ pub async fn fetch_account_names(
         .await
         .map_err(|e| crate::error::root_cause(&e.without_url()))?;
     let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| e.without_url().to_string())?;
+    if status.is_redirection() || response.url() != action {
+        return Ok(HashMap::new());
+    }
     if !status.is_success() {
         return Err(format!(
             "the AWS sign-in page answered HTTP {}",
             status.as_u16()
         ));
     }
+    let body = response
+        .text()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
     Ok(parse_account_names(&body))
 }
 
@@ -238,12 +306,44 @@ mod tests {
     }
 
     #[test]
+    fn embedded_json_with_escapes_other_keys_and_roles_named_like_accounts() {
+        // Next.js escapes `<`, `>` and `&` in its data as \u003c…; a role object that
+        // carries its account's id and a `name` must not rename the account.
+        let page = r#"<script type="application/json">{"data":{"list":[
+              {"AccountId":"444444444444","name":"R\u0026D \u003cshared\u003e","accountAlias":"rnd"},
+              {"Account_ID":"555555555555","Name":"plain"},
+              {"accountId":"666666666666","roleArn":"arn:aws:iam::666666666666:role/Admin","name":"Admin"},
+              {"accountId":"777777777777","roleArn":"arn:aws:iam::777777777777:role/Ops","accountName":"ops"},
+              {"accountId":"888888888888","accountName":"  "}]}}</script>
+            <script>window.x = {"accountId":"999999999999","accountName":"not data"}</script>"#;
+        let names = parse_account_names(page);
+        assert_eq!(names.get("444444444444").map(String::as_str), Some("rnd"));
+        assert_eq!(names.get("555555555555").map(String::as_str), Some("plain"));
+        assert_eq!(names.get("777777777777").map(String::as_str), Some("ops"));
+        assert_eq!(names.len(), 3, "{names:?}");
+
+        let escaped = r#"<script id="__NEXT_DATA__" type="application/json">{"props":{"accounts":[{"accountId":"444444444444","accountName":"R\u0026D"}]}}</script>"#;
+        assert_eq!(parse_account_names(escaped)["444444444444"], "R&D");
+    }
+
+    #[test]
     fn unrelated_or_broken_pages_give_nothing() {
         assert!(parse_account_names("<html><body>We encountered an internal error").is_empty());
         assert!(
             parse_account_names("<script type=\"application/json\">{not json</script>").is_empty()
         );
         assert!(parse_account_names("").is_empty());
+        assert!(
+            parse_account_names("<div class=\"saml-account-name\">Account: (12)</div>").is_empty()
+        );
+        let deep = "[".repeat(100_000);
+        assert!(
+            parse_account_names(&format!(
+                "<script type=\"application/json\">{deep}</script>"
+            ))
+            .is_empty()
+        );
+        assert!(parse_account_names("\u{0}<<<>>>&&&;\u{fffd}").is_empty());
     }
 
     #[test]
@@ -253,7 +353,12 @@ mod tests {
             "https://us-east-2.signin.aws.amazon.com/saml",
             "https://signin.amazonaws.cn/saml",
             "https://signin.amazonaws-us-gov.com/saml",
+            "https://SignIn.AWS.Amazon.com/saml",
+            "https://cn-north-1.signin.amazonaws.cn/saml",
+            "https://us-gov-west-1.signin.amazonaws-us-gov.com/saml",
             "http://127.0.0.1:8080/aws/saml",
+            "http://[::1]:8080/aws/saml",
+            "http://localhost:8080/aws/saml",
         ] {
             assert!(allowed_action(ok).is_some(), "{ok}");
         }
@@ -262,6 +367,15 @@ mod tests {
             "http://signin.aws.amazon.com/saml",
             "https://evil.example/saml",
             "https://signin.aws.amazon.com/other",
+            "https://evil.example/us-east-1.signin.aws.amazon.com/saml",
+            "https://a.b.signin.aws.amazon.com/saml",
+            "https://evil_.signin.aws.amazon.com/saml",
+            "https://signin.aws.amazon.com:8443/saml",
+            "https://127.0.0.1/saml",
+            "http://10.0.0.1/saml",
+            "ftp://signin.aws.amazon.com/saml",
+            "/saml",
+            "",
             "not a url",
         ] {
             assert!(allowed_action(refused).is_none(), "{refused}");

@@ -4,6 +4,7 @@
 mod harness;
 
 mod account_names;
+mod aliases;
 mod awscli;
 mod bad_input;
 mod cross_account;

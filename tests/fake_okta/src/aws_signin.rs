@@ -6,12 +6,12 @@
 //!   "Account: ID", then per role an `input.saml-radio` and a `label.saml-role-description`;
 //! - the newer Next.js page, whose data comes as JSON in `<script id="__NEXT_DATA__">`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{Form, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::objects::html_response;
@@ -19,8 +19,19 @@ use crate::scenario::{SamlRole, SigninPage};
 use crate::state::Shared;
 use crate::util::xml_escape;
 
-/// `POST /aws/saml`: the assertion's content is not checked; the scenario's roles are shown.
-pub async fn signin_page(State(app): State<Arc<Shared>>) -> Response {
+/// `POST /aws/saml` (a form, as the Okta page would submit it): the assertion must be
+/// there, but its content is not checked; the scenario's roles are shown.
+pub async fn signin_page(
+    State(app): State<Arc<Shared>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if form.get("SAMLResponse").is_none_or(|v| v.is_empty()) {
+        // No assertion, no page: a client that forgets it must see it fail here.
+        return html_response(
+            StatusCode::BAD_REQUEST,
+            "<html><body><h1>Missing SAMLResponse</h1></body></html>".to_string(),
+        );
+    }
     let inner = app.lock();
     let scenario = &inner.scenario;
     let names: BTreeMap<&str, &str> = scenario
@@ -36,6 +47,11 @@ pub async fn signin_page(State(app): State<Arc<Shared>>) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             "<html><body>We encountered an internal error. Please try again.".to_string(),
         ),
+        SigninPage::SingleRole => (
+            StatusCode::FOUND,
+            [(header::LOCATION, format!("{}/console/home", app.base_url))],
+        )
+            .into_response(),
     }
 }
 

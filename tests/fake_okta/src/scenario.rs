@@ -37,6 +37,9 @@ pub enum SigninPage {
     NextData,
     /// HTTP 500 and junk.
     Broken,
+    /// What AWS answers when the assertion grants one role: a 302 into the console (here
+    /// `/console/home` on this server, so a client that follows it stays on loopback).
+    SingleRole,
 }
 
 impl Default for Scenario {
