@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Answer, decode_char_refs, get, post, raw_input_value};
+use common::{Answer, agent, answer, decode_char_refs, get, post, raw_input_value};
 use fake_okta::{FakeOkta, SamlRole, Scenario, SigninPage, User};
 use serde_json::{Value, json};
 
@@ -42,27 +42,12 @@ fn okta_form(okta: &FakeOkta) -> (String, String) {
 
 /// Submit the form as a browser does (no redirects followed).
 fn submit(action: &str, fields: &[(&str, &str)]) -> Answer {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let response = agent
-        .post(action)
-        .send_form(fields.iter().copied())
-        .expect("POST");
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-        .collect();
-    let body = response.into_body().read_to_string().expect("body");
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    answer(
+        agent()
+            .post(action)
+            .send_form(fields.iter().copied())
+            .expect("POST"),
+    )
 }
 
 fn signin(okta: &FakeOkta) -> Answer {

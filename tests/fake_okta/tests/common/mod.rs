@@ -42,7 +42,8 @@ impl Answer {
     }
 }
 
-fn agent() -> ureq::Agent {
+/// A client that reports every status and follows no redirect.
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -50,7 +51,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn answer(response: ureq::http::Response<ureq::Body>) -> Answer {
+pub fn answer(response: ureq::http::Response<ureq::Body>) -> Answer {
     let status = response.status().as_u16();
     let headers = response
         .headers()
