@@ -33,8 +33,9 @@ pub struct ProcessCredentials {
 }
 
 impl ProcessCredentials {
+    /// The credentials a command gets: the cross-account target's when there is one.
     pub fn of(session: &Session) -> ProcessCredentials {
-        let c = &session.credentials;
+        let c = session.effective_credentials();
         ProcessCredentials {
             version: 1,
             access_key_id: c.access_key_id.clone(),

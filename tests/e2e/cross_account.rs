@@ -183,3 +183,22 @@ fn introspection_failures_only_warn_and_force_redoes_it() {
     );
     assert!(caller_arn(&aws).contains(":500000000005:assumed-role/Deploy/"));
 }
+
+#[test]
+fn credential_process_hands_out_the_target_role() {
+    Seeder::for_account("400000000006")
+        .role_with_policy("Ops", &allow(&["arn:aws:iam::500000000006:role/Deploy"]));
+    let s = sandbox_for("400000000006", "Ops");
+    let out = s.run("okta-aws", &["credential-process"]);
+    let json: serde_json::Value = serde_json::from_str(&out.success().stdout()).unwrap();
+    let key = |k: &str| json[k].as_str().unwrap().to_string();
+    let mut s = s;
+    s.set("AWS_ACCESS_KEY_ID", Some(&key("AccessKeyId")))
+        .set("AWS_SECRET_ACCESS_KEY", Some(&key("SecretAccessKey")))
+        .set("AWS_SESSION_TOKEN", Some(&key("SessionToken")));
+    let aws = s.run("aws", &["sts", "get-caller-identity"]);
+    assert_eq!(
+        caller_arn(&aws),
+        "arn:aws:sts::500000000006:assumed-role/Deploy/alice@example.com"
+    );
+}
