@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::{human_duration, signin_page};
+use crate::aws::{human_duration, signin_page, target_role};
 use crate::cache::{CacheDir, now_secs};
 use crate::okta::web_session::OktaCookies;
 use crate::session::{Session, SessionStore, okta_cookies_path};
@@ -64,7 +64,15 @@ fn table(cache: &CacheDir, sessions: &[Session]) -> String {
             .unwrap_or_else(|| "none".to_string());
         rows.push([
             s.profile.clone().unwrap_or_else(|| "(default)".to_string()),
-            s.role.role_name().to_string(),
+            match &s.target {
+                // A cross-account profile: the Okta role, and where it hops.
+                Some(t) => format!(
+                    "{} -> {}",
+                    s.role.role_name(),
+                    target_role::short(&t.role_arn)
+                ),
+                None => s.role.role_name().to_string(),
+            },
             signin_page::label(&names, s.role.account_id()),
             s.credentials.expiration_rfc3339(),
             left,

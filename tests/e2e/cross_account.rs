@@ -201,4 +201,13 @@ fn credential_process_hands_out_the_target_role() {
         caller_arn(&aws),
         "arn:aws:sts::500000000006:assumed-role/Deploy/alice@example.com"
     );
+    let status = s.run("okta-aws", &["status"]);
+    assert!(
+        status
+            .success()
+            .stdout()
+            .contains("Ops -> 500000000006/Deploy"),
+        "{}",
+        status.stdout()
+    );
 }
