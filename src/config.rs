@@ -154,6 +154,11 @@ impl ConfigFile {
         names
     }
 
+    /// Whether `name` is an okta-aws profile: a `[name]` section or a `config.name.properties`.
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.section(name).is_some() || java_profile_file(&self.path, name).exists()
+    }
+
     fn section(&self, name: &str) -> Option<&HashMap<String, String>> {
         self.sections
             .iter()
@@ -209,8 +214,16 @@ impl Settings {
         profile: Option<String>,
         flags: &[(&'static str, Option<String>)],
     ) -> Result<Settings> {
-        let config_path = config_path();
-        let file = ConfigFile::load(&config_path)?;
+        Settings::from_file(&ConfigFile::load(&config_path())?, profile, flags)
+    }
+
+    /// Resolve from an already-read config file (callers that looked into it first).
+    pub fn from_file(
+        file: &ConfigFile,
+        profile: Option<String>,
+        flags: &[(&'static str, Option<String>)],
+    ) -> Result<Settings> {
+        let config_path = file.path.clone();
         let mut layers: Vec<(HashMap<String, String>, Source)> = Vec::new();
         if let Some(name) = &profile {
             let java_file = java_profile_file(&config_path, name);

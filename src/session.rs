@@ -31,6 +31,16 @@ const DEFAULT_DURATION_SECS: i32 = 3600;
 /// over the credentials we put in its environment.
 pub const REMOVED_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
+/// The variables a session sets, in the order `environment` gives (and `env` prints) them.
+pub const SESSION_VARIABLES: [&str; 6] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
 /// Temporary credentials for one role, as cached.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
@@ -87,14 +97,15 @@ impl Session {
     /// The variables that hand this session to a process.
     pub fn environment(&self) -> Vec<(&'static str, String)> {
         let c = self.effective_credentials();
-        vec![
-            ("AWS_ACCESS_KEY_ID", c.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY", c.secret_access_key.clone()),
-            ("AWS_SESSION_TOKEN", c.session_token.clone()),
-            ("AWS_CREDENTIAL_EXPIRATION", c.expiration_rfc3339()),
-            ("AWS_REGION", self.region.clone()),
-            ("AWS_DEFAULT_REGION", self.region.clone()),
-        ]
+        let values = [
+            c.access_key_id.clone(),
+            c.secret_access_key.clone(),
+            c.session_token.clone(),
+            c.expiration_rfc3339(),
+            self.region.clone(),
+            self.region.clone(),
+        ];
+        SESSION_VARIABLES.into_iter().zip(values).collect()
     }
 
     /// Whether the SAML session may serve a request: enough time left, and the wanted role.

@@ -5,7 +5,7 @@ use std::ffi::{OsStr, OsString};
 
 use anyhow::Result;
 
-use super::exec::replace_process;
+use super::exec::{become_command, replace_process};
 use crate::aws::cli_path::find_real_aws;
 use crate::config::{ConfigFile, OKTA_AWS_CLI, Settings, config_path, requested_profile};
 use crate::error::{self, fail};
@@ -35,11 +35,13 @@ fn run(args: Vec<OsString>) -> Result<i32> {
     if needs_no_login(&args) {
         return run_untouched(&args);
     }
+    // One read of the config file serves both questions: is it ours, and its settings.
+    let file = ConfigFile::load(&config_path())?;
     let profile = match profile_flag {
-        Some(name) if !is_okta_profile(&name)? => return run_untouched(&args),
+        Some(name) if !file.has_profile(&name) => return run_untouched(&args),
         explicit => requested_profile(explicit.as_deref()),
     };
-    let settings = Settings::load(profile, &[])?;
+    let settings = Settings::from_file(&file, profile, &[])?;
     let aws = find_real_aws(settings.get(OKTA_AWS_CLI))?;
     let session = session::obtain(&settings, session::Request::default())?;
     replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
@@ -51,25 +53,7 @@ fn run_untouched(args: &[OsString]) -> Result<i32> {
     let aws = find_real_aws(configured.as_deref())?;
     let mut command = std::process::Command::new(&aws);
     command.args(args).env(RECURSION_GUARD, "1");
-    exec_plain(command)
-}
-
-#[cfg(unix)]
-fn exec_plain(mut command: std::process::Command) -> Result<i32> {
-    use std::os::unix::process::CommandExt;
-    Err(anyhow::Error::from(command.exec()).context("cannot run the AWS CLI"))
-}
-
-#[cfg(not(unix))]
-fn exec_plain(mut command: std::process::Command) -> Result<i32> {
-    Ok(command.status()?.code().unwrap_or(1))
-}
-
-fn is_okta_profile(name: &str) -> Result<bool> {
-    Ok(ConfigFile::load(&config_path())?
-        .profile_names()
-        .iter()
-        .any(|p| p == name))
+    become_command(command)
 }
 
 /// Split off `--profile X` / `--profile=X` (the first one); returns it and the other arguments.

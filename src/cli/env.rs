@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::session::{self, REMOVED_VARIABLES};
+use crate::session::{self, REMOVED_VARIABLES, SESSION_VARIABLES};
 
 #[derive(Debug, Args)]
 pub struct EnvArgs {
@@ -71,16 +71,6 @@ impl Syntax {
         }
     }
 }
-
-/// The variables a session sets, in the order they are printed.
-pub const SESSION_VARIABLES: [&str; 6] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-];
 
 pub fn run(args: &EnvArgs) -> Result<()> {
     let syntax = match args.shell {

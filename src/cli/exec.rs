@@ -49,8 +49,14 @@ pub fn replace_process(
     }
     command.envs(session.environment());
     command.envs(extra_env.iter().copied());
+    become_command(command)
+}
+
+/// Replace this process with `command` (or run it and pass its exit status on, off Unix);
+/// returns only with the reason it could not be started.
+pub fn become_command(mut command: std::process::Command) -> Result<i32> {
     let error = run_replacing(&mut command)?;
-    let name = program.to_string_lossy();
+    let name = command.get_program().to_string_lossy().into_owned();
     let cause = match error.kind() {
         std::io::ErrorKind::NotFound => format!("cannot run '{name}': command not found"),
         std::io::ErrorKind::PermissionDenied => format!("cannot run '{name}': permission denied"),
