@@ -20,6 +20,11 @@ fn sandbox_for(account: &str, name: &str) -> Sandbox {
     ))
 }
 
+/// The real `aws --profile PROFILE sts get-caller-identity`, no wrapper.
+fn aws_as(s: &Sandbox, profile: &str) -> Run {
+    s.run("aws", &["--profile", profile, "sts", "get-caller-identity"])
+}
+
 fn caller_arn(run: &Run) -> String {
     let json: serde_json::Value = serde_json::from_str(&run.success().stdout()).unwrap();
     json["Arn"].as_str().unwrap().to_string()
@@ -78,7 +83,7 @@ fn login_writes_a_config_entry_the_aws_cli_follows() {
         text,
         "# mine\n[profile team]\nrole_arn = arn:aws:iam::500000000002:role/Deploy\noutput = json\nsource_profile = team\nregion = eu-west-2\n\n[profile other]\nregion = x\n"
     );
-    let aws = s.run("aws", &["--profile", "team", "sts", "get-caller-identity"]);
+    let aws = aws_as(&s, "team");
     assert!(
         caller_arn(&aws).starts_with("arn:aws:sts::500000000002:assumed-role/Deploy/"),
         "no wrapper needed"
@@ -144,15 +149,7 @@ fn introspection_failures_only_warn_and_force_redoes_it() {
         "{}",
         run.stderr()
     );
-    let aws = s.run(
-        "aws",
-        &[
-            "--profile",
-            "400000000005/Ops",
-            "sts",
-            "get-caller-identity",
-        ],
-    );
+    let aws = aws_as(&s, "400000000005/Ops");
     assert!(caller_arn(&aws).contains(":400000000005:assumed-role/Ops/"));
     // Introspection is remembered: a second login does not ask IAM again.
     Seeder::for_account("400000000005")
@@ -172,15 +169,7 @@ fn introspection_failures_only_warn_and_force_redoes_it() {
         "{}",
         run.stderr()
     );
-    let aws = s.run(
-        "aws",
-        &[
-            "--profile",
-            "400000000005/Ops",
-            "sts",
-            "get-caller-identity",
-        ],
-    );
+    let aws = aws_as(&s, "400000000005/Ops");
     assert!(caller_arn(&aws).contains(":500000000005:assumed-role/Deploy/"));
 }
 
