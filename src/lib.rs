@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod glob;
+pub mod net;
 pub mod okta;
 pub mod role_choice;
 pub mod saml;

@@ -216,9 +216,7 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
         return Ok(with_current_region(session.clone(), settings));
     }
     terminal::install_interrupt_handler();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::net::runtime()?;
     let previous = store.load();
     let session = runtime.block_on(async {
         let mut session = match reusable {
@@ -343,9 +341,7 @@ pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<Role
     let store = SessionStore::new(settings);
     let _lock = store.cache.lock(&store.stem(), &store.describe())?;
     terminal::install_interrupt_handler();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::net::runtime()?;
     runtime.block_on(async {
         let client = OktaClient::new(settings.okta_org()?)?;
         let (assertion, action) =

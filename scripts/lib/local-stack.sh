@@ -5,6 +5,14 @@
 
 local_stack_pids=()
 
+# cargo_bin_dir debug|release: where cargo puts this project's binaries. `.cargo/config.toml`
+# builds for the host as an explicit target, so that is target/<host triple>/<profile>.
+cargo_bin_dir() {
+  local triple
+  triple=$(rustc -vV | sed -n 's/^host: //p')
+  echo "$PWD/target/$triple/$1"
+}
+
 stop_local_stack() {
   for pid in "${local_stack_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   local_stack_pids=()

@@ -96,10 +96,7 @@ fn all_cookie_orgs(cache: &CacheDir) -> Vec<String> {
 /// device token is kept: it names this device, not a session.
 fn close_okta_sessions(cache: &CacheDir, orgs: &BTreeSet<String>) -> usize {
     let mut closed = 0;
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::net::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             terminal::warn(&format!("cannot close the Okta session: {e}"));
