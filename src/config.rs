@@ -118,13 +118,9 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Read the file; a missing file is an empty one.
     pub fn load(path: &Path) -> Result<ConfigFile> {
-        let mut file = ConfigFile {
-            path: path.to_path_buf(),
-            ..ConfigFile::default()
-        };
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
                 return fail(
                     format!("cannot read the config file {}: {e}", path.display()),
@@ -132,7 +128,16 @@ impl ConfigFile {
                 );
             }
         };
-        let ini = parse_ini(&text, path)?;
+        ConfigFile::parse(&text, path)
+    }
+
+    /// Parse the text of the config file found at `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
+        let mut file = ConfigFile {
+            path: path.to_path_buf(),
+            ..ConfigFile::default()
+        };
+        let ini = parse_ini(text, path)?;
         for (name, props) in ini.iter() {
             let values = props
                 .iter()
@@ -162,7 +167,13 @@ impl ConfigFile {
         self.section(name).is_some() || java_profile_file(&self.path, name).exists()
     }
 
-    fn section(&self, name: &str) -> Option<&HashMap<String, String>> {
+    /// The top (unnamed) section's values, keys upper-cased.
+    pub fn top(&self) -> &HashMap<String, String> {
+        &self.top
+    }
+
+    /// The `[name]` section's values (the first such section), keys upper-cased.
+    pub fn section(&self, name: &str) -> Option<&HashMap<String, String>> {
         self.sections
             .iter()
             .find(|(n, _)| n == name)
@@ -188,7 +199,7 @@ fn parse_ini(text: &str, path: &Path) -> Result<ini::Ini> {
 }
 
 /// The Java tool's per-profile files beside the config file: `config.P.properties`.
-fn java_profile_file(config: &Path, profile: &str) -> PathBuf {
+pub fn java_profile_file(config: &Path, profile: &str) -> PathBuf {
     config.with_file_name(format!("config.{profile}.properties"))
 }
 

@@ -1,4 +1,5 @@
-//! A line-preserving editor for `~/.aws/credentials` and `~/.aws/config`.
+//! A line-preserving editor for `~/.aws/credentials` and `~/.aws/config` (and, in its
+//! properties dialect, for okta-aws's own config file: see `Dialect`).
 //!
 //! Why not `rust-ini` (which the crate uses for reading okta-aws's own config)? It parses the
 //! file into a map and writes the whole file back from that map: comments, blank lines, key
@@ -65,17 +66,36 @@ enum Kind {
     Other,
 }
 
-/// A section: its header line and the end (exclusive) of its lines.
+/// A section: its header line (none for the top section), its first line after the header,
+/// and the end (exclusive) of its lines.
 struct Block {
-    header: usize,
+    header: Option<usize>,
+    start: usize,
     end: usize,
 }
+
+/// Which reader the file is written for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Dialect {
+    /// botocore's configparser (~/.aws files): keys only inside sections, and an indented
+    /// line continues the value of the key before it.
+    #[default]
+    ConfigParser,
+    /// okta-aws's own config file, as rust-ini (`config.rs`) and the Java tool read it:
+    /// `KEY=value` lines before the first header form the top section (named `""` here), and
+    /// every line stands alone (no continuation lines).
+    Properties,
+}
+
+/// The top (unnamed) section of a properties-dialect document.
+pub const TOP_SECTION: &str = "";
 
 /// A parsed file that renders back byte for byte.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IniDocument {
     bom: bool,
     lines: Vec<Line>,
+    dialect: Dialect,
 }
 
 /// Python's `str.isspace()` (what `strip()` and the regex `\s` use).
@@ -156,7 +176,20 @@ impl IniDocument {
                 }
             }
         }
-        IniDocument { bom, lines }
+        IniDocument {
+            bom,
+            lines,
+            dialect: Dialect::ConfigParser,
+        }
+    }
+
+    /// Parse okta-aws's own config file: top-level keys (section `TOP_SECTION`), no
+    /// continuation lines.
+    pub fn parse_properties(text: &str) -> IniDocument {
+        IniDocument {
+            dialect: Dialect::Properties,
+            ..IniDocument::parse(text)
+        }
     }
 
     pub fn render(&self) -> String {
@@ -218,9 +251,9 @@ impl IniDocument {
             return Vec::new();
         };
         let mut keys: Vec<String> = Vec::new();
-        for (line, kind) in self.lines[b.header + 1..b.end]
+        for (line, kind) in self.lines[b.start..b.end]
             .iter()
-            .zip(&kinds[b.header + 1..b.end])
+            .zip(&kinds[b.start..b.end])
         {
             if *kind == Kind::Key {
                 let k = split_key(&line.text)
@@ -265,9 +298,13 @@ impl IniDocument {
             return;
         }
         // New key: after the last key (and its continuation lines), else after the header.
-        let (after, base) = match self.key_spans_all(&kinds, &block).last() {
-            Some(&(i, end)) => (end, i),
-            None => (block.header, block.header),
+        let (after, base) = match (self.key_spans_all(&kinds, &block).last(), block.header) {
+            (Some(&(i, end)), _) => (end, i),
+            (None, Some(header)) => (header, header),
+            (None, None) => {
+                self.insert_top_key(&kinds, &block, Self::key_line(key, &value));
+                return;
+            }
         };
         let mut indent = indent_of(&self.lines[base].text).0.to_string();
         // Never indent less than the next significant line, or that line would become a
@@ -309,7 +346,7 @@ impl IniDocument {
         let Some(block) = self.find_block(&kinds, section) else {
             return false;
         };
-        let mut start = block.header;
+        let mut start = block.header.unwrap_or(block.start);
         if block.end == self.lines.len() {
             while start > 0 && kinds[start - 1] == Kind::Blank {
                 start -= 1;
@@ -435,13 +472,16 @@ impl IniDocument {
                 Kind::Blank
             } else {
                 let (_, ind) = indent_of(&line.text);
-                if open_key_indent.is_some_and(|k| ind > k) {
+                let continues = self.dialect == Dialect::ConfigParser;
+                if continues && open_key_indent.is_some_and(|k| ind > k) {
                     Kind::Continuation
                 } else if header_name(s).is_some() {
                     in_section = true;
                     open_key_indent = None;
                     Kind::Header
-                } else if in_section && split_key(s).is_some() {
+                } else if (in_section || self.dialect == Dialect::Properties)
+                    && split_key(s).is_some()
+                {
                     open_key_indent = Some(ind);
                     Kind::Key
                 } else {
@@ -456,20 +496,59 @@ impl IniDocument {
 
     /// The first section whose (whitespace-normalized) name is `section`.
     fn find_block(&self, kinds: &[Kind], section: &str) -> Option<Block> {
+        let next_header = |from: usize| (from..kinds.len()).find(|&i| kinds[i] == Kind::Header);
+        if self.dialect == Dialect::Properties && section == TOP_SECTION {
+            let end = next_header(0).unwrap_or(kinds.len());
+            return Some(Block {
+                header: None,
+                start: 0,
+                end,
+            });
+        }
         let want = normalize_section(section);
         let header = (0..kinds.len()).find(|&i| {
             kinds[i] == Kind::Header && normalize_section(self.header_text(i)) == want
         })?;
-        let end = (header + 1..kinds.len())
-            .find(|&i| kinds[i] == Kind::Header)
-            .unwrap_or(kinds.len());
-        Some(Block { header, end })
+        let end = next_header(header + 1).unwrap_or(kinds.len());
+        Some(Block {
+            header: Some(header),
+            start: header + 1,
+            end,
+        })
+    }
+
+    /// The first key of a key-less top section: after the file's opening comment lines (a
+    /// title stays first), and kept apart from a section header that would follow it.
+    fn insert_top_key(&mut self, kinds: &[Kind], block: &Block, text: String) {
+        let after_comments = (0..block.end)
+            .take_while(|&i| matches!(kinds[i], Kind::Comment | Kind::Blank))
+            .filter(|&i| kinds[i] == Kind::Comment)
+            .last();
+        let nl = self.newline();
+        let at = after_comments.map_or(0, |i| i + 1);
+        let mut new_lines = vec![Line { text, eol: nl }];
+        if kinds.get(at) == Some(&Kind::Header) {
+            new_lines.push(Line {
+                text: String::new(),
+                eol: nl,
+            });
+        }
+        match after_comments {
+            Some(i) if self.lines[i].eol.is_empty() => {
+                // The comment was the unterminated last line: the new key takes that place.
+                self.lines[i].eol = nl;
+                new_lines.last_mut().expect("one line").eol = "";
+            }
+            None if self.lines.is_empty() => new_lines.last_mut().expect("one line").eol = nl,
+            _ => {}
+        }
+        self.lines.splice(at..at, new_lines);
     }
 
     /// (key line, last continuation line) of every key line in the block.
     fn key_spans_all(&self, kinds: &[Kind], block: &Block) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        for i in block.header + 1..block.end {
+        for i in block.start..block.end {
             if kinds[i] != Kind::Key {
                 continue;
             }
@@ -1287,6 +1366,135 @@ for f, sec, key, want, nested in checks:
                     prop_assert_eq!(d.get(s, k), before.get(s, k));
                 }
             }
+        }
+    }
+
+    // ---------- the properties dialect (okta-aws's own config file) ----------
+
+    fn set_props(text: &str, section: &str, key: &str, value: &str) -> String {
+        let mut d = IniDocument::parse_properties(text);
+        d.set(section, key, value);
+        d.render()
+    }
+
+    #[test]
+    fn properties_top_section_edits() {
+        // a new file
+        assert_eq!(
+            set_props("", TOP_SECTION, "OKTA_ORG", "a.okta.com"),
+            "OKTA_ORG = a.okta.com\n"
+        );
+        // an existing key keeps its spelling and tight `=`; other lines stay
+        assert_eq!(
+            set_props(
+                "okta_org=old\n# c\n[dev]\nOKTA_ORG=d\n",
+                TOP_SECTION,
+                "OKTA_ORG",
+                "new"
+            ),
+            "okta_org=new\n# c\n[dev]\nOKTA_ORG=d\n"
+        );
+        // the first top key goes after the opening comments, apart from the header
+        assert_eq!(
+            set_props("# title\n\n[dev]\nA=1\n", TOP_SECTION, "OKTA_ORG", "x"),
+            "# title\nOKTA_ORG = x\n\n[dev]\nA=1\n"
+        );
+        assert_eq!(
+            set_props("[dev]\r\nA=1", TOP_SECTION, "OKTA_ORG", "x"),
+            "OKTA_ORG = x\r\n\r\n[dev]\r\nA=1"
+        );
+        assert_eq!(set_props("# only", TOP_SECTION, "K", "v"), "# only\nK = v");
+        // a new key goes after the last top key, before the sections
+        assert_eq!(
+            set_props("A=1\n\n[dev]\n", TOP_SECTION, "B", "2"),
+            "A=1\nB = 2\n\n[dev]\n"
+        );
+        // indented lines are keys of their own, not continuations (as rust-ini reads them)
+        let text = "A=1\n  OKTA_USERNAME=bob\n";
+        let d = IniDocument::parse_properties(text);
+        assert_eq!(d.get(TOP_SECTION, "okta_username").as_deref(), Some("bob"));
+        assert_eq!(
+            set_props(text, TOP_SECTION, "A", "2"),
+            "A=2\n  OKTA_USERNAME=bob\n"
+        );
+        // in the ~/.aws dialect the top is no section at all
+        assert!(!IniDocument::parse("A=1\n").has_section(TOP_SECTION));
+    }
+
+    #[test]
+    fn properties_sections_and_removal() {
+        assert_eq!(
+            set_props("OKTA_ORG=a\n", "dev", "OKTA_ORG", "b"),
+            "OKTA_ORG=a\n\n[dev]\nOKTA_ORG = b\n"
+        );
+        let mut d =
+            IniDocument::parse_properties("A=1\nOKTA_USERNAME=bob\n[dev]\nOKTA_USERNAME=x\n");
+        assert!(d.remove_key(TOP_SECTION, "okta_username"));
+        assert_eq!(d.render(), "A=1\n[dev]\nOKTA_USERNAME=x\n");
+    }
+
+    const PROPERTY_KEYS: &[&str] = &["OKTA_ORG", "okta_username", "OKTA_AWS_REGION"];
+    const PROPERTY_SECTIONS: &[&str] = &[TOP_SECTION, "dev", "prod"];
+
+    /// Config files as users write them: top keys, then sections; comments and blank lines
+    /// anywhere; keys indented or not, repeated or not.
+    fn properties_doc() -> impl Strategy<Value = String> {
+        let line = prop_oneof![
+            4 => ("[ ]{0,2}", prop::sample::select(PROPERTY_KEYS), "(=| = |: )", "[A-Za-z0-9/._:-]{0,10}")
+                .prop_map(|(i, k, d, v)| format!("{i}{k}{d}{v}")),
+            1 => Just(String::new()),
+            1 => "[#;][ -~]{0,10}",
+        ];
+        let body = || prop::collection::vec(line.clone(), 0..4);
+        (
+            body(),
+            prop::sample::subsequence(PROPERTY_SECTIONS[1..].to_vec(), 0..=2).prop_shuffle(),
+            prop::collection::vec(body(), 2),
+            eol_strategy(),
+            any::<bool>(),
+        )
+            .prop_map(|(top, names, bodies, eol, final_nl)| {
+                let mut groups = vec![top];
+                for (name, body) in names.into_iter().zip(bodies) {
+                    groups.push(vec![format!("[{name}]")]);
+                    groups.push(body);
+                }
+                assemble(groups, eol, final_nl, false)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// After `set`, the config file's own reader (rust-ini, through `ConfigFile`) reads
+        /// the new value, and every other line is unchanged.
+        #[test]
+        fn properties_set_is_read_back_by_the_config_reader(
+            text in properties_doc(),
+            section in prop::sample::select(PROPERTY_SECTIONS),
+            key in prop::sample::select(PROPERTY_KEYS),
+            value in "[A-Za-z0-9/._:-]([A-Za-z0-9/._: -]{0,10}[A-Za-z0-9/._:-])?",
+        ) {
+            let before = IniDocument::parse_properties(&text);
+            let skip = span_lines(&before, section, key, true);
+            let mut d = before.clone();
+            d.set(section, key, &value);
+            let extra = leftovers(&before, &skip, &d, false).map_err(TestCaseError::fail)?;
+            prop_assert!(extra.len() <= 3, "{:?}", extra);
+            let out = d.render();
+            let path = std::path::Path::new("config.properties");
+            let read = crate::config::ConfigFile::parse(&out, path)
+                .map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
+            let values = if section == TOP_SECTION {
+                Some(read.top())
+            } else {
+                read.section(section)
+            };
+            prop_assert_eq!(
+                values.and_then(|v| v.get(&key.to_ascii_uppercase())),
+                Some(&value),
+                "{:?}", out
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod awscli;
 pub mod completions;
+pub mod configure;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
@@ -62,6 +63,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Print the completion script for both binaries.
     Completions(completions::CompletionsArgs),
+    /// Write a profile to the config file, asking on the terminal.
+    Configure(configure::ConfigureArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -111,6 +114,7 @@ pub fn okta_aws_main() -> i32 {
         Command::Profiles(args) => profiles::run(&args).map(|()| 0),
         Command::Init(args) => init::run(&args).map(|()| 0),
         Command::Completions(args) => completions::run(&args).map(|()| 0),
+        Command::Configure(args) => configure::run(&args).map(|()| 0),
     };
     result.unwrap_or_else(|e| error::report(&e))
 }

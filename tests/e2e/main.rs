@@ -7,6 +7,7 @@ mod account_names;
 mod aliases;
 mod awscli;
 mod bad_input;
+mod configure;
 mod cross_account;
 mod iam;
 mod login;

@@ -8,7 +8,7 @@ use crate::harness::*;
 
 const TIMEOUT_MS: u64 = 20_000;
 
-fn spawn(s: &Sandbox, binary: &str, args: &[&str]) -> PtySession {
+pub fn spawn(s: &Sandbox, binary: &str, args: &[&str]) -> PtySession {
     spawn_command(s.command(binary, args), Some(TIMEOUT_MS)).unwrap()
 }
 
@@ -18,7 +18,7 @@ fn keys(p: &mut PtySession, keys: &str) {
     p.flush().unwrap();
 }
 
-fn exit_code(p: &PtySession) -> i32 {
+pub fn exit_code(p: &PtySession) -> i32 {
     match p.process().wait().unwrap() {
         WaitStatus::Exited(_, code) => code,
         other => panic!("not a normal exit: {other:?}"),

@@ -1,0 +1,279 @@
+//! `okta-aws configure [--profile P]`: ask for a profile's settings on the terminal and write
+//! them to the config file, changing only those keys (comments, other keys and sections stay
+//! byte for byte: the `ini_edit` editor, written atomically under a lock).
+//!
+//! Where it writes: the top section for the unnamed profile; for a profile P, its `[P]`
+//! section, or the Java tool's `config.P.properties` when that file holds P and the config
+//! file has no `[P]` (the user's own layout is kept).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::ProfileArg;
+use crate::aws::atomic_file::update_file;
+use crate::aws::ini_edit::{IniDocument, TOP_SECTION};
+use crate::config::{
+    ConfigFile, OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
+    OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file, requested_profile,
+};
+use crate::error::{UserError, fail};
+use crate::terminal;
+
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+}
+
+/// One question: the setting it answers and how it is put to the user.
+struct Question {
+    key: &'static str,
+    prompt: &'static str,
+    required: bool,
+}
+
+const QUESTIONS: &[Question] = &[
+    Question {
+        key: OKTA_ORG,
+        prompt: "Okta org (acme.okta.com)",
+        required: true,
+    },
+    Question {
+        key: OKTA_AWS_APP_URL,
+        prompt: "AWS app embed link (https://acme.okta.com/home/amazon_aws/0oa…/272)",
+        required: true,
+    },
+    Question {
+        key: OKTA_USERNAME,
+        prompt: "Okta user name (empty: asked at login)",
+        required: false,
+    },
+    Question {
+        key: OKTA_MFA_CHOICE,
+        prompt: "MFA factor, e.g. OKTA.push or GOOGLE.token:software:totp (empty: asked)",
+        required: false,
+    },
+    Question {
+        key: OKTA_AWS_ROLE_TO_ASSUME,
+        prompt: "Role: ARN, name or ACCOUNT/ROLE (empty: asked)",
+        required: false,
+    },
+    Question {
+        key: OKTA_AWS_REGION,
+        prompt: "AWS region (empty: AWS_REGION, else us-east-1)",
+        required: false,
+    },
+];
+
+/// Wrong answers to one question before giving up.
+const TRIES: usize = 3;
+
+/// What to do with one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Answer {
+    Keep,
+    Set(String),
+    Clear,
+}
+
+/// The file and section a profile's settings are written to.
+struct Destination {
+    path: PathBuf,
+    section: String,
+}
+
+pub fn run(args: &ConfigureArgs) -> Result<()> {
+    let profile = requested_profile(args.profile.profile.as_deref());
+    let file = ConfigFile::load(&config_path())?;
+    let (destination, current) = destination(&file, profile.as_deref())?;
+    if !terminal::is_interactive() {
+        return fail(
+            "configure asks its questions on a terminal, and there is none",
+            format!(
+                "edit {} by hand: KEY=value lines such as OKTA_ORG and OKTA_AWS_APP_URL{}",
+                destination.path.display(),
+                match &profile {
+                    Some(p) if destination.section == *p => format!(", under [{p}]"),
+                    _ => String::new(),
+                }
+            ),
+        );
+    }
+    let name = profile.as_deref().unwrap_or("the default profile");
+    terminal::say(&format!(
+        "Configuring {name} in {} (Enter keeps the value in brackets, `-` removes it).",
+        destination.path.display()
+    ));
+    let mut answers = Vec::new();
+    for question in QUESTIONS {
+        let current = current.get(question.key).map(String::as_str);
+        answers.push((question.key, ask(question, current)?));
+    }
+    write(&destination, &answers)?;
+    terminal::say(&format!(
+        "Wrote {name} to {}. Next: okta-aws login{}",
+        destination.path.display(),
+        profile
+            .as_ref()
+            .map(|p| format!(" --profile {p}"))
+            .unwrap_or_default()
+    ));
+    Ok(())
+}
+
+/// Where `profile` lives (or will), and its current values there.
+fn destination(
+    file: &ConfigFile,
+    profile: Option<&str>,
+) -> Result<(Destination, HashMap<String, String>)> {
+    let main = |section: &str, values: Option<&HashMap<String, String>>| {
+        let destination = Destination {
+            path: file.path.clone(),
+            section: section.to_string(),
+        };
+        (destination, values.cloned().unwrap_or_default())
+    };
+    Ok(match profile {
+        None => main(TOP_SECTION, Some(file.top())),
+        Some(p) if file.section(p).is_some() => main(p, file.section(p)),
+        Some(p) => {
+            let java = java_profile_file(&file.path, p);
+            if java.exists() {
+                let values = ConfigFile::load(&java)?.top().clone();
+                let destination = Destination {
+                    path: java,
+                    section: TOP_SECTION.to_string(),
+                };
+                (destination, values)
+            } else {
+                main(p, None)
+            }
+        }
+    })
+}
+
+/// Ask one question until the answer is acceptable (at most `TRIES` times).
+fn ask(question: &Question, current: Option<&str>) -> Result<Answer> {
+    let prompt = match current {
+        Some(value) => format!("{} [{value}]", question.prompt),
+        None => question.prompt.to_string(),
+    };
+    let mut last_problem = None;
+    for _ in 0..TRIES {
+        let typed = terminal::ask(&prompt, question.key)?;
+        match judge(question, current, &typed) {
+            Ok(answer) => return Ok(answer),
+            Err(problem) => {
+                terminal::say(&format!("  {problem}"));
+                last_problem = Some(problem);
+            }
+        }
+    }
+    let problem = last_problem.expect("at least one try");
+    Err(UserError::new(format!(
+        "no acceptable {} after {TRIES} tries: {problem}",
+        question.key
+    ))
+    .hint("run `okta-aws configure` again; nothing was written")
+    .into())
+}
+
+/// What a typed line means for the setting: keep, set or clear, or why it cannot be taken.
+fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, String> {
+    let typed = typed.trim();
+    match typed {
+        "" if current.is_some() => Ok(Answer::Keep),
+        "" | "-" if question.required => Err(format!("{} is required", question.key)),
+        "" => Ok(Answer::Keep),
+        "-" if current.is_some() => Ok(Answer::Clear),
+        "-" => Ok(Answer::Keep),
+        value => {
+            check(question.key, value)?;
+            Ok(Answer::Set(value.to_string()))
+        }
+    }
+}
+
+/// The same checks a login makes, so a profile that configure writes can be used.
+fn check(key: &'static str, value: &str) -> Result<(), String> {
+    let settings = Settings::from_file(
+        &ConfigFile::default(),
+        None,
+        &[(key, Some(value.to_string()))],
+    )
+    .map_err(|e| e.to_string())?;
+    let checked = match key {
+        OKTA_ORG => settings.okta_org().map(drop),
+        OKTA_AWS_APP_URL => settings.app_url().map(drop),
+        _ => Ok(()),
+    };
+    checked.map_err(|e| match e.downcast_ref::<UserError>() {
+        Some(UserError {
+            cause,
+            hint: Some(hint),
+        }) => format!("{cause} ({hint})"),
+        _ => e.to_string(),
+    })
+}
+
+/// Apply the answers to the destination file: only those keys change.
+fn write(destination: &Destination, answers: &[(&str, Answer)]) -> Result<()> {
+    update_file(&destination.path, |text| {
+        let mut doc = IniDocument::parse_properties(text);
+        for (key, answer) in answers {
+            match answer {
+                Answer::Keep => {}
+                Answer::Set(value) => doc.set(&destination.section, key, value),
+                Answer::Clear => {
+                    doc.remove_key(&destination.section, key);
+                }
+            }
+        }
+        Ok(doc.render())
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &Question = &QUESTIONS[0];
+    const USERNAME: &Question = &QUESTIONS[2];
+
+    #[test]
+    fn enter_keeps_dash_clears_and_required_values_stay_required() {
+        assert_eq!(judge(ORG, Some("a.okta.com"), ""), Ok(Answer::Keep));
+        assert_eq!(
+            judge(ORG, None, ""),
+            Err("OKTA_ORG is required".to_string())
+        );
+        assert_eq!(
+            judge(ORG, Some("a.okta.com"), "-"),
+            Err("OKTA_ORG is required".to_string())
+        );
+        assert_eq!(judge(USERNAME, Some("bob"), " - "), Ok(Answer::Clear));
+        assert_eq!(judge(USERNAME, None, "-"), Ok(Answer::Keep));
+        assert_eq!(judge(USERNAME, None, ""), Ok(Answer::Keep));
+        assert_eq!(
+            judge(USERNAME, Some("bob"), " alice "),
+            Ok(Answer::Set("alice".to_string()))
+        );
+    }
+
+    #[test]
+    fn answers_get_the_logins_own_checks() {
+        assert_eq!(
+            judge(ORG, None, "acme.okta.com"),
+            Ok(Answer::Set("acme.okta.com".to_string()))
+        );
+        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err();
+        assert!(insecure.contains("OKTA_ORG"), "{insecure}");
+        let app = &QUESTIONS[1];
+        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err();
+        assert!(not_a_link.contains("embed link"), "{not_a_link}");
+    }
+}
