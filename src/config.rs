@@ -14,6 +14,7 @@ use crate::error::{UserError, fail};
 
 pub const OKTA_ORG: &str = "OKTA_ORG";
 pub const OKTA_AWS_APP_URL: &str = "OKTA_AWS_APP_URL";
+pub const OKTA_OIDC_CLIENT_ID: &str = "OKTA_OIDC_CLIENT_ID";
 pub const OKTA_USERNAME: &str = "OKTA_USERNAME";
 pub const OKTA_PASSWORD_CMD: &str = "OKTA_PASSWORD_CMD";
 pub const OKTA_MFA_CHOICE: &str = "OKTA_MFA_CHOICE";
@@ -35,6 +36,7 @@ pub const OKTA_PROFILE: &str = "OKTA_PROFILE";
 pub const SETTINGS: &[&str] = &[
     OKTA_ORG,
     OKTA_AWS_APP_URL,
+    OKTA_OIDC_CLIENT_ID,
     OKTA_USERNAME,
     OKTA_PASSWORD_CMD,
     OKTA_MFA_CHOICE,

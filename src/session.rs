@@ -17,9 +17,9 @@ use crate::aws::signin_page;
 use crate::aws::target_role::{self, Decision};
 use crate::aws::{AwsCredentials, sts};
 use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
-use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE, Settings};
+use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE, OKTA_OIDC_CLIENT_ID, Settings};
 use crate::okta::web_session::{self, OktaCookies};
-use crate::okta::{OktaClient, authn};
+use crate::okta::{OktaClient, authn, device_flow};
 use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
 use crate::terminal;
@@ -517,8 +517,14 @@ async fn saml_assertion(
             if cookies.sid.take().is_some() {
                 terminal::say("The Okta session has ended; logging in again.");
             }
-            let session_token = authn::authenticate(client, settings).await?;
-            let form = web_session::establish(client, &session_token, app_url).await?;
+            let form = match settings.get(OKTA_OIDC_CLIENT_ID) {
+                // An Identity Engine org: the user signs in in the browser.
+                Some(client_id) => device_flow::saml_form(client, client_id, app_url).await?,
+                None => {
+                    let session_token = authn::authenticate(client, settings).await?;
+                    web_session::establish(client, &session_token, app_url).await?
+                }
+            };
             cookies.expires_at = web_session::expiry(client).await;
             form
         }

@@ -17,7 +17,8 @@ use crate::aws::atomic_file::update_file;
 use crate::aws::ini_edit::{IniDocument, TOP_SECTION};
 use crate::config::{
     ConfigFile, OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
-    OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file, requested_profile,
+    OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file,
+    requested_profile,
 };
 use crate::error::{UserError, fail};
 use crate::terminal;
@@ -45,6 +46,11 @@ const QUESTIONS: &[Question] = &[
         key: OKTA_AWS_APP_URL,
         prompt: "AWS app embed link (https://acme.okta.com/home/amazon_aws/0oa…/272)",
         required: true,
+    },
+    Question {
+        key: OKTA_OIDC_CLIENT_ID,
+        prompt: "OIDC client id, for an Okta Identity Engine org (empty: Classic sign-in)",
+        required: false,
     },
     Question {
         key: OKTA_USERNAME,
@@ -242,7 +248,7 @@ mod tests {
     use super::*;
 
     const ORG: &Question = &QUESTIONS[0];
-    const USERNAME: &Question = &QUESTIONS[2];
+    const USERNAME: &Question = &QUESTIONS[3];
 
     #[test]
     fn enter_keeps_dash_clears_and_required_values_stay_required() {

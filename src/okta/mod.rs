@@ -1,9 +1,11 @@
-//! Okta's Classic Authentication API: the HTTP client, its JSON shapes and its errors.
+//! Okta's Classic Authentication API: the HTTP client, its JSON shapes and its errors
+//! (`device_flow` is the Identity Engine's browser sign-in).
 //!
 //! Okta's docs say never to hard-code URLs but follow `_links`; we do, and refuse a link that
 //! leaves the org (a state token must never travel to another host).
 
 pub mod authn;
+pub mod device_flow;
 pub mod factors;
 pub mod saml_page;
 pub mod web_session;

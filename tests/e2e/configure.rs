@@ -35,6 +35,7 @@ fn configure_writes_a_profile_that_logs_in_and_edits_it_in_place() {
     p.exp_string("not safe for a password").unwrap();
     answer(&mut p, "Okta org (acme.okta.com):", &org);
     answer(&mut p, "AWS app embed link", &app);
+    answer(&mut p, "OIDC client id", "");
     answer(&mut p, "Okta user name", LOGIN);
     answer(&mut p, "MFA factor", "");
     answer(&mut p, "Role:", "Developer");
@@ -61,6 +62,7 @@ fn configure_writes_a_profile_that_logs_in_and_edits_it_in_place() {
     let mut p = spawn(&s, "okta-aws", &["configure", "--profile", "dev"]);
     answer(&mut p, &format!("[{org}]:"), "");
     answer(&mut p, &format!("[{app}]:"), "");
+    answer(&mut p, "OIDC client id", "");
     answer(&mut p, &format!("[{LOGIN}]:"), "");
     answer(&mut p, "MFA factor", "OKTA.push");
     answer(&mut p, "[Developer]:", "-");
@@ -85,6 +87,7 @@ fn the_unnamed_profile_goes_to_the_top_section() {
         "AWS app embed link",
         "https://acme.okta.com/home/amazon_aws/0oa1/272",
     );
+    answer(&mut p, "OIDC client id", "0oa9client");
     answer(&mut p, "[alice@example.com]:", "");
     for prompt in ["MFA factor", "Role:", "AWS region"] {
         answer(&mut p, prompt, "");
@@ -95,7 +98,7 @@ fn the_unnamed_profile_goes_to_the_top_section() {
         std::fs::read_to_string(s.config_file()).unwrap(),
         BEFORE.replace(
             "OKTA_USERNAME=alice@example.com\n",
-            "OKTA_USERNAME=alice@example.com\nOKTA_ORG = acme.okta.com\nOKTA_AWS_APP_URL = https://acme.okta.com/home/amazon_aws/0oa1/272\n"
+            "OKTA_USERNAME=alice@example.com\nOKTA_ORG = acme.okta.com\nOKTA_AWS_APP_URL = https://acme.okta.com/home/amazon_aws/0oa1/272\nOKTA_OIDC_CLIENT_ID = 0oa9client\n"
         )
     );
 }

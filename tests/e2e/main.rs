@@ -9,6 +9,7 @@ mod awscli;
 mod bad_input;
 mod configure;
 mod cross_account;
+mod device_flow;
 mod iam;
 mod login;
 mod many_roles;

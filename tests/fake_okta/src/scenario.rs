@@ -25,6 +25,44 @@ pub struct Scenario {
     pub signin_page: SigninPage,
     /// Account id → alias, shown by the sign-in page (accounts not listed have none).
     pub account_names: Vec<(String, String)>,
+    /// An Okta Identity Engine org: the OIDC app for the device flow (`None`: the OAuth
+    /// endpoints answer `invalid_client` to every client id).
+    pub device_flow: Option<DeviceFlow>,
+}
+
+/// The native OIDC app of an Identity Engine org and how its device sign-in goes (RFC 8628).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceFlow {
+    pub client_id: String,
+    /// Which user (index into `users`) signs in in the browser.
+    pub user: usize,
+    /// How many token polls answer `authorization_pending` before the outcome.
+    pub pending_polls: u32,
+    /// Answer the first poll with `slow_down`.
+    pub slow_down_first: bool,
+    pub outcome: DeviceOutcome,
+}
+
+impl DeviceFlow {
+    /// Approved in the browser after one pending poll.
+    pub fn approved(client_id: &str) -> Self {
+        DeviceFlow {
+            client_id: client_id.to_string(),
+            user: 0,
+            pending_polls: 1,
+            slow_down_first: false,
+            outcome: DeviceOutcome::Approve,
+        }
+    }
+}
+
+/// How the user answers the device sign-in in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceOutcome {
+    Approve,
+    Deny,
+    /// The user never comes: the device code expires.
+    Expire,
 }
 
 /// The shapes of AWS's SAML sign-in page.
@@ -57,6 +95,7 @@ impl Default for Scenario {
             log_to_stderr: false,
             signin_page: SigninPage::default(),
             account_names: Vec::new(),
+            device_flow: None,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::objects::{error, not_found, rate_limited};
 use crate::scenario::{AppPage, Scenario, SigninPage};
 use crate::state::{LoggedRequest, Shared, looks_like_sid};
 use crate::web::cookie;
-use crate::{authn, aws_signin, web};
+use crate::{authn, aws_signin, oauth, web};
 
 /// A running fake Okta org on 127.0.0.1. Dropping it stops the server.
 pub struct FakeOkta {
@@ -175,6 +175,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/home/amazon_aws/{app_id}/{number}", get(web::app_link))
         .route("/login/login.htm", get(web::login_page))
         .route("/aws/saml", post(aws_signin::signin_page))
+        .route("/oauth2/v1/device/authorize", post(oauth::device_authorize))
+        .route("/oauth2/v1/token", post(oauth::token))
+        .route("/login/token/sso", get(oauth::token_sso))
         .route(
             "/login/sessionCookieRedirect",
             get(web::session_cookie_redirect),

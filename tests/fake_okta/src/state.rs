@@ -158,6 +158,12 @@ pub(crate) struct Inner {
     session_tokens: HashMap<String, (usize, bool, Instant)>,
     sessions: HashMap<String, Session>,
     pub log: Vec<LoggedRequest>,
+    /// Open device authorizations: device_code → polls so far.
+    pub device_codes: HashMap<String, u32>,
+    /// Issued OAuth tokens: access_token → (account, id_token).
+    pub oauth_tokens: HashMap<String, (usize, String)>,
+    /// One-time web SSO tokens → account.
+    pub web_sso_tokens: HashMap<String, usize>,
     /// How many of the next `/api/v1/authn*` requests answer 429.
     pub rate_limited: u32,
     pub window: RateWindow,
@@ -173,6 +179,9 @@ impl Inner {
             session_tokens: HashMap::new(),
             sessions: HashMap::new(),
             log: Vec::new(),
+            device_codes: HashMap::new(),
+            oauth_tokens: HashMap::new(),
+            web_sso_tokens: HashMap::new(),
             rate_limited: 0,
             window: RateWindow {
                 limit: 600,

@@ -38,11 +38,11 @@ fn session_account(inner: &Inner, headers: &HeaderMap) -> Option<(String, usize)
 }
 
 /// Our cookies are not `Secure`: we serve plain http on 127.0.0.1.
-fn sid_cookie(sid: &str) -> String {
+pub(crate) fn sid_cookie(sid: &str) -> String {
     format!("sid={sid}; Path=/; HttpOnly")
 }
 
-fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+pub(crate) fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     for value in cookies {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -95,7 +95,7 @@ pub async fn app_link(
 }
 
 /// The page the app answers for a signed-in user, per the scenario.
-fn app_page(base: &str, inner: &mut Inner, account: usize, path: &str) -> Response {
+pub(crate) fn app_page(base: &str, inner: &mut Inner, account: usize, path: &str) -> Response {
     match inner.scenario.app_page {
         AppPage::Saml => {
             let scenario = &inner.scenario;

@@ -76,6 +76,16 @@ pub fn post(url: &str, body: &Value) -> Answer {
     answer(response)
 }
 
+/// POST an HTML form (`application/x-www-form-urlencoded`), as OAuth clients do.
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Answer {
+    let response = agent()
+        .post(url)
+        .header("Accept", "application/json")
+        .send_form(fields.iter().copied())
+        .expect("POST");
+    answer(response)
+}
+
 pub fn get(url: &str, cookie: Option<&str>) -> Answer {
     let mut request = agent().get(url);
     if let Some(cookie) = cookie {
