@@ -7,10 +7,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_okta::{Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User};
+use fake_okta::{DeviceFlow, Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User};
 
 const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--log] [--user LOGIN --password PW] \
-[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]...";
+[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]... \
+[--identity-engine OIDC_CLIENT_ID]";
 
 struct Options {
     port: u16,
@@ -20,6 +21,9 @@ struct Options {
     password: String,
     factor: Option<Factor>,
     roles: Vec<SamlRole>,
+    /// Also play an Identity Engine org whose native OIDC app has this client id (the
+    /// browser sign-in is approved after one pending poll).
+    oidc_client_id: Option<String>,
 }
 
 impl Default for Options {
@@ -32,6 +36,7 @@ impl Default for Options {
             password: "demo-password".to_string(),
             factor: Some(Factor::push(2, Some(42), PushOutcome::Approve)),
             roles: Vec::new(),
+            oidc_client_id: None,
         }
     }
 }
@@ -87,6 +92,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--password" => options.password = value()?,
             "--factor" => options.factor = parse_factor(&value()?)?,
             "--role" => options.roles.push(parse_role(&value()?)?),
+            "--identity-engine" => options.oidc_client_id = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -151,6 +157,7 @@ fn scenario(options: Options) -> Scenario {
         session_duration: Some(3600),
         delay: Duration::from_millis(options.delay_ms),
         log_to_stderr: options.log,
+        device_flow: options.oidc_client_id.as_deref().map(DeviceFlow::approved),
         ..Scenario::default()
     }
 }

@@ -1,5 +1,7 @@
 //! The `fake-okta` binary: its two lines, and stopping when stdin closes.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::thread::sleep;
@@ -60,4 +62,28 @@ fn rejects_unknown_arguments() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn identity_engine_flag_opens_the_device_flow_for_that_client() {
+    let mut child = binary()
+        .args(["--identity-engine", "0oa1cli"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn fake-okta");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let org = lines.next().unwrap().unwrap();
+    let base = org.strip_prefix("OKTA_ORG=").expect(&org).to_string();
+    let authorize = |client: &str| {
+        common::post_form(
+            &format!("{base}/oauth2/v1/device/authorize"),
+            &[("client_id", client), ("scope", "openid okta.apps.sso")],
+        )
+        .status
+    };
+    assert_eq!(authorize("0oa1cli"), 200);
+    assert_eq!(authorize("0oa1other"), 401);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
 }
