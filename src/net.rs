@@ -22,6 +22,9 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// `__nss_configure_lookup` (declared in glibc's <nss.h>) is glibc's documented way for a
 /// static program to choose its services. Hosts still come from /etc/hosts and the
 /// nameservers in /etc/resolv.conf, which on systemd machines is resolved's stub resolver.
+///
+/// Called just before the code that may look names up (`runtime`, and the home directory's
+/// password-database fallback), not at start-up, so the cached path does no NSS work.
 pub fn pin_name_services() {
     #[cfg(all(target_os = "linux", target_env = "gnu", target_feature = "crt-static"))]
     {

@@ -95,9 +95,7 @@ pub fn needs_no_login(args: &[OsString]) -> bool {
 mod tests {
     use super::*;
 
-    fn os(args: &[&str]) -> Vec<OsString> {
-        args.iter().map(OsString::from).collect()
-    }
+    use crate::cli::os_strings as os;
 
     #[test]
     fn profile_is_taken_out_in_both_spellings() {

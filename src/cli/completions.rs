@@ -331,9 +331,7 @@ fn find_aws_completer() -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn os(words: &[&str]) -> Vec<OsString> {
-        words.iter().map(OsString::from).collect()
-    }
+    use crate::cli::os_strings as os;
 
     #[test]
     fn the_profile_is_found_in_every_spelling() {

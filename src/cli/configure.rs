@@ -85,16 +85,17 @@ enum Answer {
     Clear,
 }
 
-/// The file and section a profile's settings are written to.
+/// The file and section a profile's settings are written to, and their current values.
 struct Destination {
     path: PathBuf,
     section: String,
+    current: HashMap<String, String>,
 }
 
 pub fn run(args: &ConfigureArgs) -> Result<()> {
     let profile = requested_profile(args.profile.profile.as_deref());
     let file = ConfigFile::load(&config_path())?;
-    let (destination, current) = destination(&file, profile.as_deref())?;
+    let destination = destination(&file, profile.as_deref())?;
     if !terminal::is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
@@ -115,7 +116,7 @@ pub fn run(args: &ConfigureArgs) -> Result<()> {
     ));
     let mut answers = Vec::new();
     for question in QUESTIONS {
-        let current = current.get(question.key).map(String::as_str);
+        let current = destination.current.get(question.key).map(String::as_str);
         answers.push((question.key, ask(question, current)?));
     }
     write(&destination, &answers)?;
@@ -131,33 +132,21 @@ pub fn run(args: &ConfigureArgs) -> Result<()> {
 }
 
 /// Where `profile` lives (or will), and its current values there.
-fn destination(
-    file: &ConfigFile,
-    profile: Option<&str>,
-) -> Result<(Destination, HashMap<String, String>)> {
-    let main = |section: &str, values: Option<&HashMap<String, String>>| {
-        let destination = Destination {
-            path: file.path.clone(),
+fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> {
+    let at =
+        |path: &PathBuf, section: &str, current: Option<&HashMap<String, String>>| Destination {
+            path: path.clone(),
             section: section.to_string(),
+            current: current.cloned().unwrap_or_default(),
         };
-        (destination, values.cloned().unwrap_or_default())
-    };
-    Ok(match profile {
-        None => main(TOP_SECTION, Some(file.top())),
-        Some(p) if file.section(p).is_some() => main(p, file.section(p)),
-        Some(p) => {
-            let java = java_profile_file(&file.path, p);
-            if java.exists() {
-                let values = ConfigFile::load(&java)?.top().clone();
-                let destination = Destination {
-                    path: java,
-                    section: TOP_SECTION.to_string(),
-                };
-                (destination, values)
-            } else {
-                main(p, None)
-            }
-        }
+    let java_file = profile
+        .map(|p| java_profile_file(&file.path, p))
+        .filter(|java| java.exists());
+    Ok(match (profile, java_file) {
+        (None, _) => at(&file.path, TOP_SECTION, Some(file.top())),
+        (Some(p), _) if file.section(p).is_some() => at(&file.path, p, file.section(p)),
+        (Some(_), Some(java)) => at(&java, TOP_SECTION, Some(ConfigFile::load(&java)?.top())),
+        (Some(p), None) => at(&file.path, p, None),
     })
 }
 

@@ -135,15 +135,12 @@ pub fn parse_command_line(args: &[OsString]) -> Result<Cli, clap::Error> {
 }
 
 fn parse_hot_command(args: &[OsString]) -> Option<Cli> {
-    let (globals, command) = match args.get(1)?.to_str()? {
-        "exec" => parse_alone("exec", args).map(|(g, a)| (g, Command::Exec(a))),
-        "env" => parse_alone("env", args).map(|(g, a)| (g, Command::Env(a))),
-        "credential-process" => {
-            parse_alone("credential-process", args).map(|(g, a)| (g, Command::CredentialProcess(a)))
-        }
+    match args.get(1)?.to_str()? {
+        "exec" => parse_alone("exec", args, Command::Exec),
+        "env" => parse_alone("env", args, Command::Env),
+        "credential-process" => parse_alone("credential-process", args, Command::CredentialProcess),
         _ => None,
-    }?;
-    Some(Cli { globals, command })
+    }
 }
 
 /// `args` (program, `name`, rest…) parsed as command `name` with arguments `A` and the global
@@ -151,13 +148,22 @@ fn parse_hot_command(args: &[OsString]) -> Option<Cli> {
 fn parse_alone<A: Args + FromArgMatches>(
     name: &'static str,
     args: &[OsString],
-) -> Option<(GlobalArgs, A)> {
-    let command = clap::Command::new(name).version(env!("CARGO_PKG_VERSION"));
-    let command = A::augment_args(GlobalArgs::augment_args(command));
+    command: fn(A) -> Command,
+) -> Option<Cli> {
+    let parser = clap::Command::new(name).version(env!("CARGO_PKG_VERSION"));
+    let parser = A::augment_args(GlobalArgs::augment_args(parser));
     let own_args = args[..1].iter().chain(&args[2..]);
-    let matches = command.try_get_matches_from(own_args).ok()?;
-    let globals = GlobalArgs::from_arg_matches(&matches).ok()?;
-    Some((globals, A::from_arg_matches(&matches).ok()?))
+    let matches = parser.try_get_matches_from(own_args).ok()?;
+    Some(Cli {
+        globals: GlobalArgs::from_arg_matches(&matches).ok()?,
+        command: command(A::from_arg_matches(&matches).ok()?),
+    })
+}
+
+/// Test arguments as the command line gives them.
+#[cfg(test)]
+pub(crate) fn os_strings(words: &[&str]) -> Vec<OsString> {
+    words.iter().map(OsString::from).collect()
 }
 
 #[cfg(test)]
@@ -166,10 +172,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn argv(words: &[&str]) -> Vec<OsString> {
-        std::iter::once("okta-aws")
-            .chain(words.iter().copied())
-            .map(OsString::from)
-            .collect()
+        os_strings(&[&["okta-aws"], words].concat())
     }
 
     /// The short parse either agrees with the full parser exactly or steps aside: it takes

@@ -189,14 +189,12 @@ async fn post_form<T: DeserializeOwned>(
     path: &str,
     form: &[(&str, &str)],
 ) -> Result<Result<T, OAuthError>> {
-    let response = client
+    let request = client
         .http
         .post(client.url(path))
         .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
+        .form(form);
+    let response = client.send(request).await?;
     let status = response.status();
     let body = response.text().await.map_err(reqwest::Error::without_url)?;
     if status.is_success() {

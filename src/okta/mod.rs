@@ -234,6 +234,15 @@ impl OktaClient {
         Ok(url)
     }
 
+    /// Send a request to the org; a failure to get an answer is a network error naming the
+    /// org (never the URL, which may carry a one-time token).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        request
+            .send()
+            .await
+            .map_err(|e| network_error(&self.org, e).into())
+    }
+
     /// POST JSON to the authentication API; waits out short rate-limit windows.
     pub async fn post(&self, url: Url, body: &Value) -> Result<Transaction, OktaError> {
         let mut attempt = 0;

@@ -59,12 +59,8 @@ pub async fn fetch_with_token(
 /// the network.
 pub async fn fetch(client: &OktaClient, url: Url) -> Result<PageOutcome> {
     let response = client
-        .http
-        .get(url)
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
+        .send(client.http.get(url).header("Accept", "text/html"))
+        .await?;
     let status = response.status().as_u16();
     let landed_on = response.url().path().to_string();
     // The URL may carry the one-time token: keep it out of error messages.

@@ -109,13 +109,11 @@ pub async fn expiry(client: &OktaClient) -> Option<u64> {
 
 /// `DELETE /api/v1/sessions/me`: end the Okta session. Errors are the caller's to warn about.
 pub async fn close(client: &OktaClient) -> Result<()> {
-    let answer = client
+    let request = client
         .http
         .delete(client.url("api/v1/sessions/me"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| anyhow::Error::from(super::network_error(&client.org, e)))?;
+        .header("Accept", "application/json");
+    let answer = client.send(request).await?;
     match answer.status().as_u16() {
         200..300 | 404 => Ok(()),
         status => anyhow::bail!("Okta answered HTTP {status} when closing the session"),

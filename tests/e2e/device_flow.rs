@@ -17,10 +17,6 @@ fn sandbox(flow: DeviceFlow) -> Sandbox {
     s
 }
 
-fn count(s: &Sandbox, path: &str) -> usize {
-    s.okta.requests().iter().filter(|r| r.path == path).count()
-}
-
 #[test]
 fn a_browser_sign_in_logs_in_and_its_okta_session_is_reused() {
     let s = sandbox(DeviceFlow {
@@ -34,13 +30,17 @@ fn a_browser_sign_in_logs_in_and_its_okta_session_is_reused() {
     assert!(err.contains("WDJB-MJHT"), "{err}");
     let written = std::fs::read_to_string(s.credentials_file()).unwrap();
     assert!(written.contains("[111111111111/Developer]"), "{written}");
-    assert_eq!(count(&s, "/api/v1/authn"), 0, "no Classic authentication");
-    assert_eq!(count(&s, "/login/token/sso"), 1);
+    assert_eq!(
+        s.okta.count("POST", "/api/v1/authn"),
+        0,
+        "no Classic authentication"
+    );
+    assert_eq!(s.okta.count("GET", "/login/token/sso"), 1);
 
     // New AWS credentials: the Okta session from /login/token/sso serves, no browser.
     s.run("okta-aws", &["login", "--force"]).success();
-    assert_eq!(count(&s, "/oauth2/v1/device/authorize"), 1);
-    assert_eq!(count(&s, "/login/token/sso"), 1);
+    assert_eq!(s.okta.count("POST", "/oauth2/v1/device/authorize"), 1);
+    assert_eq!(s.okta.count("GET", "/login/token/sso"), 1);
 }
 
 #[test]

@@ -254,6 +254,21 @@ impl Run {
     }
 }
 
+/// Run the real aws CLI against moto with these keys; its stdout, or a panic with its stderr.
+fn aws_on_moto(args: &[&str], keys: &[(&str, &str)]) -> Vec<u8> {
+    let out = std::process::Command::new("aws")
+        .args(args)
+        .envs(moto_env(keys))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Run the aws CLI against moto as a principal of `account` (moto maps the keys of an
 /// assumed role to the role's account).
 pub struct Seeder {
@@ -262,26 +277,24 @@ pub struct Seeder {
 
 impl Seeder {
     pub fn for_account(account: &str) -> Seeder {
-        let out = std::process::Command::new("aws")
-            .args([
+        let role_arn = format!("arn:aws:iam::{account}:role/seeder");
+        let out = aws_on_moto(
+            &[
                 "sts",
                 "assume-role",
                 "--role-arn",
-                &format!("arn:aws:iam::{account}:role/seeder"),
-            ])
-            .args(["--role-session-name", "seed", "--output", "json"])
-            .envs(moto_env(&[
+                &role_arn,
+                "--role-session-name",
+                "seed",
+                "--output",
+                "json",
+            ],
+            &[
                 ("AWS_ACCESS_KEY_ID", "testing"),
                 ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ]))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            ],
         );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let c = &json["Credentials"];
         let key = |k: &str| c[k].as_str().unwrap().to_string();
         Seeder {
@@ -299,16 +312,7 @@ impl Seeder {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let out = std::process::Command::new("aws")
-            .args(args)
-            .envs(moto_env(&keys))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "aws {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        aws_on_moto(args, &keys);
     }
 
     /// A role (trusting anyone) with an inline policy.

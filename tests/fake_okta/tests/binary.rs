@@ -2,8 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Lines};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -11,15 +11,22 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fake-okta"))
 }
 
-#[test]
-fn prints_urls_and_exits_when_stdin_closes() {
+/// Start the binary with `args` and stdin a pipe (closing it stops the fake); returns the
+/// child and the lines it prints.
+fn start(args: &[&str]) -> (Child, Lines<BufReader<ChildStdout>>) {
     let mut child = binary()
-        .args(["--factor", "totp:123456", "--delay-ms", "1"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn fake-okta");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
+#[test]
+fn prints_urls_and_exits_when_stdin_closes() {
+    let (mut child, mut lines) = start(&["--factor", "totp:123456", "--delay-ms", "1"]);
     let org = lines.next().unwrap().unwrap();
     let app = lines.next().unwrap().unwrap();
     let base = org.strip_prefix("OKTA_ORG=http://127.0.0.1:").expect(&org);
@@ -66,13 +73,7 @@ fn rejects_unknown_arguments() {
 
 #[test]
 fn identity_engine_flag_opens_the_device_flow_for_that_client() {
-    let mut child = binary()
-        .args(["--identity-engine", "0oa1cli"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn fake-okta");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = start(&["--identity-engine", "0oa1cli"]);
     let org = lines.next().unwrap().unwrap();
     let base = org.strip_prefix("OKTA_ORG=").expect(&org).to_string();
     let authorize = |client: &str| {
