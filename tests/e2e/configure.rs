@@ -119,3 +119,19 @@ fn without_a_terminal_or_when_cut_short_nothing_is_written() {
     assert_eq!(exit_code(&p), 130);
     assert_eq!(std::fs::read_to_string(s.config_file()).unwrap(), BEFORE);
 }
+
+#[test]
+fn three_unacceptable_answers_give_up_and_write_nothing() {
+    let s = sandbox();
+    let mut p = spawn(&s, "okta-aws", &["configure", "--profile", "dev"]);
+    for _ in 0..3 {
+        answer(&mut p, "Okta org (acme.okta.com):", "http://acme.okta.com");
+    }
+    p.exp_string("no acceptable OKTA_ORG after 3 tries")
+        .unwrap();
+    p.exp_string("hint: run `okta-aws configure` again; nothing was written")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 1);
+    assert_eq!(std::fs::read_to_string(s.config_file()).unwrap(), BEFORE);
+}
