@@ -8,18 +8,27 @@
 
 mod authn;
 mod aws_signin;
+mod blackhole;
+mod browser;
+mod federation;
+mod hostile;
 mod oauth;
 mod objects;
 mod pages;
+mod recorder;
 mod scenario;
 mod server;
 mod state;
+mod tokens;
 mod util;
 mod web;
 
+pub use blackhole::Blackhole;
+pub use recorder::RecordedRequest;
 pub use scenario::{
-    AfterPassword, AppPage, DeviceFlow, DeviceOutcome, Factor, PushBehaviour, PushOutcome,
-    SamlRole, Scenario, SigninPage, User,
+    AfterPassword, AppPage, Approval, DeviceFlow, DeviceOutcome, Factor, Hostile, HugeAt, HugeBody,
+    OfflineAccess, Pipeline, PushBehaviour, PushOutcome, Redirect, RedirectTo, SamlRole, Scenario,
+    SigninPage, User, WebSso,
 };
 pub use server::FakeOkta;
-pub use state::LoggedRequest;
+pub use state::{FederationRequest, LoggedRequest};
