@@ -316,9 +316,14 @@ async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
     let throttled = hostile_answer.is_none()
         && path.starts_with("/api/v1/authn")
         && shared.lock().take_rate_limit();
-    let mut response = match hostile_answer {
-        Some(answer) => answer,
-        None if throttled => rate_limited(),
+    let answered_here = hostile_answer.or_else(|| throttled.then(rate_limited));
+    let mut response = match answered_here {
+        Some(answer) => {
+            // Read the request first: closing a connection with unread bytes resets it, and
+            // the reset would cut the answer short at the client.
+            let _ = axum::body::to_bytes(request.into_body(), 1 << 20).await;
+            answer
+        }
         None => next.run(request).await,
     };
     if let Some(text) = &hostile.error_text {
