@@ -120,9 +120,15 @@ const CHUNK: usize = 64 * 1024;
 /// A body of `huge.bytes` bytes (at least its frame), generated while it is sent.
 fn huge_answer(huge: HugeBody) -> Response {
     let (content_type, prefix, fill, suffix): (&str, &str, u8, &str) = match huge.at {
-        HugeAt::Authn | HugeAt::Token => (
+        HugeAt::Authn => (
             "application/json",
-            r#"{"status":"SUCCESS","expiresAt":"2030-01-01T00:00:00.000Z","padding":""#,
+            r#"{"status":"SUCCESS","expiresAt":"2030-01-01T00:00:00.000Z","sessionToken":""#,
+            b'x',
+            r#""}"#,
+        ),
+        HugeAt::Token => (
+            "application/json",
+            r#"{"token_type":"Bearer","expires_in":3600,"access_token":""#,
             b'x',
             r#""}"#,
         ),

@@ -252,9 +252,9 @@ pub struct HugeBody {
 /// Which answer is huge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HugeAt {
-    /// `POST /api/v1/authn` (JSON: a transaction object with an endless field).
+    /// `POST /api/v1/authn` (JSON: a SUCCESS whose `sessionToken` never ends).
     Authn,
-    /// `POST /oauth2/v1/token` (JSON).
+    /// `POST /oauth2/v1/token` (JSON: a token answer whose `access_token` never ends).
     Token,
     /// The AWS app link: an endless HTML page.
     AppLink,

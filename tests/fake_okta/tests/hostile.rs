@@ -176,7 +176,10 @@ fn huge_bodies_are_streamed_with_or_without_their_length() {
     );
     let (total, head, tail) = read_streamed(response);
     assert_eq!(total, SIZE);
-    assert!(head.starts_with(r#"{"status":"SUCCESS""#), "{head}");
+    assert!(
+        head.starts_with(r#"{"status":"SUCCESS""#) && head.contains(r#""sessionToken":"xxx"#),
+        "{head}"
+    );
     assert!(tail.ends_with(r#"xxx"}"#), "{tail}");
 
     // 3 GiB announced: the length is there at once, nothing of it is made in advance.
@@ -341,4 +344,28 @@ fn a_blackhole_listener_holds_connections_without_a_word() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
         )),
     }
+}
+
+#[test]
+fn a_huge_token_answer_is_a_token_answer_that_never_ends() {
+    let okta = FakeOkta::start(Scenario {
+        device_flow: Some(DeviceFlow::approved("0oaclient")),
+        hostile: Hostile {
+            huge_body: Some(HugeBody {
+                at: HugeAt::Token,
+                bytes: 4 << 20,
+                content_length: false,
+            }),
+            ..Hostile::default()
+        },
+        ..Scenario::default()
+    });
+    let response = agent()
+        .post(&format!("{}/oauth2/v1/token", okta.base_url()))
+        .send_form([("client_id", "0oaclient"), ("grant_type", "refresh_token")])
+        .unwrap();
+    let (total, head, tail) = read_streamed(response);
+    assert_eq!(total, 4 << 20);
+    assert!(head.starts_with(r#"{"token_type":"Bearer","expires_in":3600,"access_token":"xxx"#));
+    assert!(tail.ends_with(r#"xxx"}"#));
 }
