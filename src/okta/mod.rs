@@ -318,8 +318,20 @@ async fn read_answer(response: reqwest::Response) -> Result<Transaction, OktaErr
         .text()
         .await
         .map_err(|e| OktaError::Other(e.without_url().into()))?;
+    decode_answer(status, reset_at, &text)
+}
+
+/// An answer of the authentication API, by HTTP status: a transaction (2xx) or Okta's error
+/// object (anything else; a body that is not one still gives an `ApiError` naming the
+/// status). `reset_at` is the `X-Rate-Limit-Reset` header. Public for the tests that run it
+/// over recorded answers of the real Okta.
+pub fn decode_answer(
+    status: u16,
+    reset_at: Option<u64>,
+    text: &str,
+) -> Result<Transaction, OktaError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|_| {
+        return serde_json::from_str(text).map_err(|_| {
             OktaError::Other(
                 UserError::new(format!("Okta answered HTTP {status} with something that is not an authentication transaction"))
                     .hint("check that OKTA_ORG is your Okta org")
@@ -327,7 +339,7 @@ async fn read_answer(response: reqwest::Response) -> Result<Transaction, OktaErr
             )
         });
     }
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let json: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let field = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_string);
     let causes = json
         .get("errorCauses")
