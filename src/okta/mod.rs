@@ -99,6 +99,10 @@ impl Transaction {
     }
 }
 
+/// The last second humantime can show (9999-12-31T23:59:59Z; it panics beyond), and far
+/// below where `UNIX_EPOCH + secs` overflows: a hostile `X-Rate-Limit-Reset` must not crash us.
+const LAST_SHOWABLE_EPOCH_SECS: u64 = 253_402_300_799;
+
 /// An error answer of Okta's API: `{errorCode, errorSummary, errorCauses}`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -130,7 +134,7 @@ impl ApiError {
                 "the login took too long and its transaction expired; run the command again"
                     .to_string()
             }
-            "E0000047" => match self.reset_at {
+            "E0000047" => match self.reset_at.filter(|at| *at <= LAST_SHOWABLE_EPOCH_SECS) {
                 Some(at) => format!(
                     "Okta's rate limit resets at {}; try again then",
                     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(at))

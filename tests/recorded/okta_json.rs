@@ -90,6 +90,13 @@ const EXPECTED: &[Expected] = &[
         ..NONE
     },
     Expected {
+        file: "mfa-challenge-sms-no-verification.json",
+        status: "MFA_CHALLENGE",
+        challenge_factor: Some("sms193zUBEROPBNZKPPE"),
+        next: Some("verify"),
+        ..NONE
+    },
+    Expected {
         file: "mfa-challenge-sms.json",
         status: "MFA_CHALLENGE",
         challenge_factor: Some("smsigwDlH85L9FyQK0g3"),
@@ -142,6 +149,12 @@ const EXPECTED: &[Expected] = &[
     },
     Expected {
         file: "password-expired.json",
+        status: "PASSWORD_EXPIRED",
+        next: Some("changePassword"),
+        ..NONE
+    },
+    Expected {
+        file: "password-expired-with-policy.json",
         status: "PASSWORD_EXPIRED",
         next: Some("changePassword"),
         ..NONE
@@ -300,6 +313,11 @@ fn recorded_errors_get_the_hints_written_for_them() {
     assert!(hint("401-E0000011-invalid-token.json", None).contains("expired"));
     assert!(hint("403-E0000068-invalid-passcode.json", None).contains("code"));
     assert!(hint("429-E0000047-rate-limit.json", Some(1_700_000_000)).contains("2023-11-14"));
+    // A reset time no calendar can show (a hostile header) is not shown, and no panic.
+    for absurd in [253_402_300_800, u64::MAX] {
+        let shown = hint("429-E0000047-rate-limit.json", Some(absurd));
+        assert!(shown.contains("wait a minute"), "{shown}");
+    }
     // A code we have no words for still names the status and the code.
     let unknown = hint("403-E0000087-wrong-recovery-answer.json", None);
     assert!(
