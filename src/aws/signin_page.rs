@@ -3,18 +3,21 @@
 //! ourselves (best effort: any failure just leaves ids) and keep the names for a day, so
 //! menus, `roles`, `status` and completion show them without network.
 //!
-//! Two page shapes are read:
+//! Two page shapes are read, both as recorded from the real AWS (see
+//! `tests/fixtures/recorded/aws-signin/`):
+//! - the current page (since 2023, built with Next.js): its data is base64 JSON in
+//!   `<meta name="data" content="…">`, whose `roles_accounts` maps `"alias (123456789012)"`,
+//!   or the bare id for an account without alias, to the account's role ARNs. The page's
+//!   `__NEXT_DATA__` script is there too, but its `pageProps` is empty;
 //! - the older role picker: `div.saml-account-name` = "Account: ALIAS (123456789012)", or
-//!   "Account: 123456789012" when the account has no alias;
-//! - the newer Next.js page, whose data is JSON in a `<script>` (`__NEXT_DATA__`, type
-//!   `application/json`). Its key names are not documented, so the JSON is walked for any
-//!   object holding a 12-digit id under a key like `accountId` and a name under a key like
-//!   `accountName`/`accountAlias`/`alias`/`name` (a name equal to the id is no alias; see
-//!   `account_of` for the details).
+//!   "Account: 123456789012" when the account has no alias.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use scraper::{Html, Selector};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,7 +33,7 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn parse_account_names(html: &str) -> HashMap<String, String> {
     let document = Html::parse_document(html);
     let mut names = from_role_picker(&document);
-    names.extend(from_embedded_json(&document));
+    names.extend(from_page_data(&document));
     names
 }
 
@@ -45,7 +48,8 @@ fn from_role_picker(document: &Html) -> HashMap<String, String> {
         .collect()
 }
 
-/// "Account: acme-prod (123456789012)" → ("123456789012", "acme-prod").
+/// "Account: acme-prod (123456789012)" (the picker) or "acme-prod (123456789012)" (a
+/// `roles_accounts` key) → ("123456789012", "acme-prod"). A bare id gives nothing: no alias.
 fn parse_account_label(text: &str) -> Option<(String, String)> {
     let rest = text.strip_prefix("Account:").unwrap_or(text).trim();
     let (name, id) = rest.strip_suffix(')')?.rsplit_once('(')?;
@@ -57,65 +61,52 @@ fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn from_embedded_json(document: &Html) -> HashMap<String, String> {
-    let selector = Selector::parse(r#"script#__NEXT_DATA__, script[type="application/json"]"#)
-        .expect("valid selector");
-    let mut names = HashMap::new();
-    for script in document.select(&selector) {
-        let text: String = script.text().collect();
-        if let Ok(json) = serde_json::from_str::<Value>(&text) {
-            collect_accounts(&json, &mut names);
-        }
-    }
-    names
+/// The current page's `<meta name="data">`: the names are the keys of `roles_accounts`.
+fn from_page_data(document: &Html) -> HashMap<String, String> {
+    let selector = Selector::parse(r#"meta[name="data"]"#).expect("valid selector");
+    document
+        .select(&selector)
+        .filter_map(|meta| decode_page_data(meta.value().attr("content")?))
+        .flat_map(|data| {
+            data.get("roles_accounts")
+                .and_then(Value::as_object)
+                .map(|accounts| {
+                    accounts
+                        .keys()
+                        .filter_map(|key| parse_account_label(key.trim()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
-fn collect_accounts(value: &Value, names: &mut HashMap<String, String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some((id, name)) = account_of(map) {
-                names.insert(id.to_string(), name.to_string());
-            }
-            map.values().for_each(|v| collect_accounts(v, names));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_accounts(v, names)),
-        _ => {}
+/// Base64 decoding that takes what a page may plausibly carry: standard or URL-safe
+/// alphabet, with or without padding, wrapped over lines. (The `base64` crate's stock
+/// engines each accept one of these only.)
+const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// The meta's content as JSON: base64 of JSON as AWS sends it, or JSON as is.
+fn decode_page_data(content: &str) -> Option<Value> {
+    let content = content.trim();
+    if content.starts_with('{') {
+        return serde_json::from_str(content).ok();
     }
-}
-
-/// Keys that name an account, best first: an explicit account name or alias beats a bare
-/// `alias`, which beats a bare `name`.
-const NAME_KEYS: [&[&str]; 3] = [
-    &[
-        "accountname",
-        "account_name",
-        "accountalias",
-        "account_alias",
-    ],
-    &["alias"],
-    &["name"],
-];
-
-/// The heuristic for the undocumented JSON: an object is an account when it has a string
-/// key containing both "account" and "id" (any case: `accountId`, `account_id`,
-/// `AccountId`) whose value is a 12-digit id, and a non-empty name under one of
-/// `NAME_KEYS` (any case) other than the id itself (pages show the id where there is no
-/// alias). A bare `name` or `alias` in an object that also holds an ARN is taken for a
-/// role's (`{"accountId", "roleArn", "name"}`), not the account's.
-fn account_of(map: &serde_json::Map<String, Value>) -> Option<(&str, &str)> {
-    let strings = || {
-        map.iter()
-            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.trim())))
+    let compact: String = content
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let engine = if compact.contains(['-', '_']) {
+        &URL_SAFE_LENIENT
+    } else {
+        &STANDARD_LENIENT
     };
-    let (_, id) =
-        strings().find(|(k, v)| k.contains("account") && k.contains("id") && is_account_id(v))?;
-    let holds_arn = strings().any(|(_, v)| v.starts_with("arn:"));
-    let (rank, name) = NAME_KEYS.iter().enumerate().find_map(|(rank, keys)| {
-        let (_, name) =
-            strings().find(|(k, v)| keys.contains(&k.as_str()) && !v.is_empty() && *v != id)?;
-        Some((rank, name))
-    })?;
-    (rank == 0 || !holds_arn).then_some((id, name))
+    let json = engine.decode(compact).ok()?;
+    serde_json::from_slice(&json).ok()
 }
 
 /// AWS's sign-in hosts: one per partition, each also with a region label in front
@@ -291,39 +282,92 @@ mod tests {
         assert!(!names.contains_key("222222222222"));
     }
 
-    #[test]
-    fn embedded_json_is_walked_for_accounts() {
-        let page = r#"<html><body><div id="__next"></div><script id="__NEXT_DATA__" type="application/json">
-            {"props":{"pageProps":{"accounts":[
-              {"accountId":"111111111111","accountName":"acme-dev","roles":[{"roleArn":"arn:aws:iam::111111111111:role/A"}]},
-              {"accountId":"222222222222","accountName":"222222222222"},
-              {"account_id":"333333333333","alias":"ops"},
-              {"accountId":"12345","accountName":"too short"}]}}}</script></body></html>"#;
-        let names = parse_account_names(page);
-        assert_eq!(names.len(), 2, "{names:?}");
+    fn meta_page(content: &str) -> String {
+        format!(
+            r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+            <meta name="data"
+              content="{content}">
+            <title>Amazon Web Services Sign-In</title></head><body><div id="__next"></div>
+            <script id="__NEXT_DATA__" type="application/json">{{"props":{{"pageProps":{{}}}},"page":"/saml"}}</script>
+            </body></html>"#
+        )
+    }
+
+    const ROLES_ACCOUNTS: &str = r#"{"invalid_accounts":{},"RelayState":"","name":null,
+        "roles_accounts":{
+          "acme-dev (111111111111)":["arn:aws:iam::111111111111:role/A"],
+          "222222222222":["arn:aws:iam::222222222222:role/B"],
+          "dev (team) (333333333333)":["arn:aws:iam::333333333333:role/C"],
+          "R&D <shared> (444444444444)":["arn:aws:iam::444444444444:role/D"],
+          "too short (12345)":["arn:aws:iam::12345:role/E"]},
+        "foreign_accounts":{},"region":"IAD","portal":null,"problems":"{}","policy":null}"#;
+
+    fn assert_roles_accounts_names(names: &HashMap<String, String>) {
+        assert_eq!(names.len(), 3, "{names:?}");
         assert_eq!(names["111111111111"], "acme-dev");
-        assert_eq!(names["333333333333"], "ops");
+        assert_eq!(names["333333333333"], "dev (team)");
+        assert_eq!(names["444444444444"], "R&D <shared>");
     }
 
     #[test]
-    fn embedded_json_with_escapes_other_keys_and_roles_named_like_accounts() {
-        // Next.js escapes `<`, `>` and `&` in its data as \u003c…; a role object that
-        // carries its account's id and a `name` must not rename the account.
-        let page = r#"<script type="application/json">{"data":{"list":[
-              {"AccountId":"444444444444","name":"R\u0026D \u003cshared\u003e","accountAlias":"rnd"},
-              {"Account_ID":"555555555555","Name":"plain"},
-              {"accountId":"666666666666","roleArn":"arn:aws:iam::666666666666:role/Admin","name":"Admin"},
-              {"accountId":"777777777777","roleArn":"arn:aws:iam::777777777777:role/Ops","accountName":"ops"},
-              {"accountId":"888888888888","accountName":"  "}]}}</script>
-            <script>window.x = {"accountId":"999999999999","accountName":"not data"}</script>"#;
-        let names = parse_account_names(page);
-        assert_eq!(names.get("444444444444").map(String::as_str), Some("rnd"));
-        assert_eq!(names.get("555555555555").map(String::as_str), Some("plain"));
-        assert_eq!(names.get("777777777777").map(String::as_str), Some("ops"));
-        assert_eq!(names.len(), 3, "{names:?}");
+    fn the_meta_data_page_gives_aliases_and_skips_bare_ids() {
+        let content = base64::engine::general_purpose::STANDARD.encode(ROLES_ACCOUNTS);
+        assert_roles_accounts_names(&parse_account_names(&meta_page(&content)));
+    }
 
-        let escaped = r#"<script id="__NEXT_DATA__" type="application/json">{"props":{"accounts":[{"accountId":"444444444444","accountName":"R\u0026D"}]}}</script>"#;
-        assert_eq!(parse_account_names(escaped)["444444444444"], "R&D");
+    #[test]
+    fn meta_data_is_read_whatever_its_base64_dialect() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+        // A JSON whose base64 holds `+`/`/` (or `-`/`_`) and needs padding.
+        let mut json = ROLES_ACCOUNTS.replace("\"name\":null", "\"name\":\"þÿ>?~\"");
+        while !STANDARD.encode(&json).ends_with('=') {
+            json.push(' ');
+        }
+        let standard = STANDARD.encode(&json);
+        assert!(
+            standard.contains(['+', '/']) && standard.ends_with('='),
+            "{standard}"
+        );
+        let wrapped: String = standard
+            .as_bytes()
+            .chunks(64)
+            .map(|line| format!("{}\n", String::from_utf8_lossy(line)))
+            .collect();
+        for content in [
+            standard.clone(),
+            standard.trim_end_matches('=').to_string(),
+            URL_SAFE.encode(&json),
+            URL_SAFE_NO_PAD.encode(&json),
+            wrapped,
+            // An HTML parser decodes entities in attributes, as Okta-style escaping needs.
+            standard.replace('+', "&#x2b;").replace('=', "&#x3d;"),
+            // Plain JSON in the attribute, HTML-escaped.
+            json.replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;"),
+        ] {
+            assert_roles_accounts_names(&parse_account_names(&meta_page(&content)));
+        }
+    }
+
+    #[test]
+    fn broken_meta_data_gives_nothing() {
+        use base64::engine::general_purpose::STANDARD;
+        for content in [
+            String::new(),
+            "!!!not base64".to_string(),
+            STANDARD.encode("{not json"),
+            STANDARD.encode(r#"{"roles_accounts":["111111111111 (111111111111)"]}"#),
+            STANDARD.encode(r#"{"roles_accounts":{"":[]," (111111111111)":[]}}"#),
+            STANDARD.encode("[".repeat(10_000)),
+            STANDARD.encode([0xff, 0xfe, 0x00]),
+        ] {
+            assert!(
+                parse_account_names(&meta_page(&content)).is_empty(),
+                "{content}"
+            );
+        }
+        assert!(parse_account_names(r#"<meta name="data">"#).is_empty());
     }
 
     #[test]

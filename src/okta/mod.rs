@@ -99,6 +99,10 @@ impl Transaction {
     }
 }
 
+/// The last second humantime can show (9999-12-31T23:59:59Z; it panics beyond), and far
+/// below where `UNIX_EPOCH + secs` overflows: a hostile `X-Rate-Limit-Reset` must not crash us.
+const LAST_SHOWABLE_EPOCH_SECS: u64 = 253_402_300_799;
+
 /// An error answer of Okta's API: `{errorCode, errorSummary, errorCauses}`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -130,7 +134,7 @@ impl ApiError {
                 "the login took too long and its transaction expired; run the command again"
                     .to_string()
             }
-            "E0000047" => match self.reset_at {
+            "E0000047" => match self.reset_at.filter(|at| *at <= LAST_SHOWABLE_EPOCH_SECS) {
                 Some(at) => format!(
                     "Okta's rate limit resets at {}; try again then",
                     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(at))
@@ -318,8 +322,20 @@ async fn read_answer(response: reqwest::Response) -> Result<Transaction, OktaErr
         .text()
         .await
         .map_err(|e| OktaError::Other(e.without_url().into()))?;
+    decode_answer(status, reset_at, &text)
+}
+
+/// An answer of the authentication API, by HTTP status: a transaction (2xx) or Okta's error
+/// object (anything else; a body that is not one still gives an `ApiError` naming the
+/// status). `reset_at` is the `X-Rate-Limit-Reset` header. Public for the tests that run it
+/// over recorded answers of the real Okta.
+pub fn decode_answer(
+    status: u16,
+    reset_at: Option<u64>,
+    text: &str,
+) -> Result<Transaction, OktaError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|_| {
+        return serde_json::from_str(text).map_err(|_| {
             OktaError::Other(
                 UserError::new(format!("Okta answered HTTP {status} with something that is not an authentication transaction"))
                     .hint("check that OKTA_ORG is your Okta org")
@@ -327,7 +343,7 @@ async fn read_answer(response: reqwest::Response) -> Result<Transaction, OktaErr
             )
         });
     }
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let json: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let field = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_string);
     let causes = json
         .get("errorCauses")

@@ -211,11 +211,12 @@ fn success(inner: &mut Inner, txn: &Transaction) -> Response {
     json_response(StatusCode::OK, body)
 }
 
-/// LOCKED_OUT carries no stateToken: there is nothing to resume.
+/// LOCKED_OUT carries no stateToken (there is nothing to resume) and, as recorded from
+/// Okta, no expiry and an empty `_embedded`.
 fn locked_out(base: &str) -> Response {
     let body = json!({
         "status": "LOCKED_OUT",
-        "expiresAt": iso_in(TRANSACTION_LIFETIME),
+        "_embedded": {},
         "_links": {
             "next": named_post_link("unlock", format!("{base}/api/v1/authn/recovery/unlock")),
             "cancel": post_link(format!("{base}/api/v1/authn/cancel")),
@@ -307,24 +308,30 @@ fn add_challenge(
 ) {
     let verify = verify_url(base, id);
     let mut factor_value = factor_json(base, login, factor, id);
+    // As recorded from Okta: the factor of a challenge has no links of its own.
+    if let Some(factor_value) = factor_value.as_object_mut() {
+        factor_value.remove("_links");
+    }
     let waiting = result == "WAITING";
     if let (true, Some(number)) = (waiting, factor.push.correct_answer) {
         factor_value["_embedded"] = json!({ "challenge": { "correctAnswer": number } });
     }
     body["factorResult"] = Value::from(result);
     body["_embedded"]["factor"] = factor_value;
-    body["_embedded"]["policy"] = mfa_policy();
+    let mut policy = mfa_policy();
+    if let Some(policy) = policy.as_object_mut() {
+        policy.remove("factorsPolicyInfo");
+    }
+    body["_embedded"]["policy"] = policy;
     // A waiting push is polled; anything else (a sent code, a rejected or timed-out
-    // push) is verified, and can be resent.
+    // push) is verified. Either can be resent.
     let next_name = if waiting { "poll" } else { "verify" };
     body["_links"]["next"] = named_post_link(next_name, verify.clone());
-    body["_links"]["prev"] = named_post_link("prev", format!("{base}/api/v1/authn/previous"));
-    if !waiting {
-        body["_links"]["resend"] = json!([named_post_link(
-            &factor.factor_type,
-            format!("{verify}/resend")
-        )]);
-    }
+    body["_links"]["prev"] = post_link(format!("{base}/api/v1/authn/previous"));
+    body["_links"]["resend"] = json!([named_post_link(
+        &factor.factor_type,
+        format!("{verify}/resend")
+    )]);
 }
 
 fn mfa_policy() -> Value {

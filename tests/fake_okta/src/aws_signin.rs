@@ -4,7 +4,13 @@
 //! - the older role picker (scraped for years by saml2aws, gimme-aws-creds…):
 //!   `fieldset > div.saml-account` with `div.saml-account-name` = "Account: ALIAS (ID)" or
 //!   "Account: ID", then per role an `input.saml-radio` and a `label.saml-role-description`;
-//! - the newer Next.js page, whose data comes as JSON in `<script id="__NEXT_DATA__">`.
+//! - the current page (since 2023, a static Next.js export): its data is base64 JSON in
+//!   `<meta name="data" content="…">` — `roles_accounts` maps `"alias (id)"`, or the bare id of
+//!   an account without alias, to role ARNs — while `<script id="__NEXT_DATA__">` carries an
+//!   empty `pageProps` and the role list is drawn by JavaScript.
+//!
+//! Both follow pages recorded from the real AWS (`tests/fixtures/recorded/aws-signin/`); the
+//! fake's own tests compare the two.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -12,6 +18,8 @@ use std::sync::Arc;
 use axum::extract::{Form, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
 use crate::objects::html_response;
@@ -42,7 +50,9 @@ pub async fn signin_page(
     let accounts = by_account(&scenario.roles);
     match scenario.signin_page {
         SigninPage::RolePicker => html_response(StatusCode::OK, role_picker(&accounts, &names)),
-        SigninPage::NextData => html_response(StatusCode::OK, next_data(&accounts, &names)),
+        SigninPage::NextData => {
+            html_response(StatusCode::OK, meta_data_page(&accounts, &names, &form))
+        }
         SigninPage::Broken => html_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             "<html><body>We encountered an internal error. Please try again.".to_string(),
@@ -114,33 +124,57 @@ fn role_picker(accounts: &[(String, Vec<String>)], names: &BTreeMap<&str, &str>)
     )
 }
 
-fn next_data(accounts: &[(String, Vec<String>)], names: &BTreeMap<&str, &str>) -> String {
-    let accounts: Vec<serde_json::Value> = accounts
+/// The key of an account in `roles_accounts`: `alias (id)`, or the bare id.
+fn roles_accounts_key(account: &str, names: &BTreeMap<&str, &str>) -> String {
+    match names.get(account) {
+        Some(name) => format!("{name} ({account})"),
+        None => account.to_string(),
+    }
+}
+
+/// The current page: everything the browser needs is in `<meta name="data">`, the same keys
+/// as the real page (the posted SAMLResponse and RelayState echoed back).
+fn meta_data_page(
+    accounts: &[(String, Vec<String>)],
+    names: &BTreeMap<&str, &str>,
+    form: &HashMap<String, String>,
+) -> String {
+    let roles_accounts: serde_json::Map<String, serde_json::Value> = accounts
         .iter()
-        .map(|(account, arns)| {
-            let roles: Vec<serde_json::Value> = arns
-                .iter()
-                .map(|arn| json!({"roleArn": arn, "roleName": role_name(arn)}))
-                .collect();
-            json!({
-                "accountId": account,
-                "accountName": names.get(account.as_str()).copied().unwrap_or(account.as_str()),
-                "roles": roles,
-            })
-        })
+        .map(|(account, arns)| (roles_accounts_key(account, names), json!(arns)))
         .collect();
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let data = json!({
-        "props": {"pageProps": {"accounts": accounts, "samlResponseExpired": false}},
+        "invalid_accounts": {},
+        "RelayState": field("RelayState"),
+        "name": null,
+        "roles_accounts": roles_accounts,
+        "foreign_accounts": {},
+        "region": "IAD",
+        "portal": null,
+        "SAMLResponse": field("SAMLResponse"),
+        "problems": "{}",
+        "policy": null,
+    });
+    let content = STANDARD.encode(format!("{data}\n"));
+    let next_data = json!({
+        "props": {"pageProps": {}},
         "page": "/saml",
         "query": {},
         "buildId": "fake-build",
+        "assetPrefix": "/v2/assets",
+        "nextExport": true,
+        "autoExport": true,
+        "isFallback": false,
+        "scriptLoader": [],
     });
-    // JSON in a script: `</` must not close the element early.
-    let data = data.to_string().replace("</", "<\\/");
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
-         <title>Amazon Web Services Sign-In</title></head><body><div id=\"__next\"></div>\
-         <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\
-         <script src=\"/_next/static/chunks/main.js\" defer=\"\"></script></body></html>"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width\">\n\
+         <meta name=\"data\"\n    content=\"{content}\">\n  <meta name=\"panorama\" content=\"IAD\">\n\
+         <script src=\"/v2/assets/_next/static/chunks/pages/saml.js\" defer=\"\"></script>\n\
+         <title>Amazon Web Services Sign-In</title>\n</head>\n<body>\n  <div id=\"root\">\n\
+         <div id=\"__next\"></div>\n    <script id=\"__NEXT_DATA__\"\n      type=\"application/json\">{next_data}</script>\n\
+         </div>\n</body>\n</html>\n"
     )
 }

@@ -67,7 +67,7 @@ pub fn not_allowed_in_state() -> Response {
         StatusCode::FORBIDDEN,
         "E0000079",
         "This operation is not allowed in the current authentication state.",
-        &[],
+        &["This operation is not allowed in the current authentication state."],
     )
 }
 
@@ -189,13 +189,13 @@ fn standard_factor_profile(login: &str, factor: &Factor) -> Value {
         "push" => json!({
             "credentialId": login,
             "deviceType": "SmartPhone_IPhone",
-            "keys": [],
+            "keys": [{ "kty": "PKIX", "use": "sig", "kid": "default", "x5c": ["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAfake"] }],
             "name": "Fake iPhone",
             "platform": "IOS",
             "version": "17.4",
         }),
         "sms" => json!({ "phoneNumber": "+1 XXX-XXX-4321" }),
-        "call" => json!({ "phoneNumber": "+1 XXX-XXX-4321", "phoneExtension": "" }),
+        "call" => json!({ "phoneNumber": "+1 XXX-XXX-4321" }),
         "email" => json!({ "email": mask_email(login) }),
         "question" => {
             let text = factor.question.clone().unwrap_or_default();

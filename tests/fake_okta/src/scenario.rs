@@ -157,7 +157,8 @@ pub enum SigninPage {
     /// The older HTML role picker.
     #[default]
     RolePicker,
-    /// The newer page with its data as JSON (`__NEXT_DATA__`).
+    /// The current Next.js page: its data in `<meta name="data">` (base64 JSON with
+    /// `roles_accounts`), `__NEXT_DATA__` empty.
     NextData,
     /// HTTP 500 and junk.
     Broken,

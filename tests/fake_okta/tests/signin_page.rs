@@ -1,6 +1,7 @@
 //! The fake's stand-in for AWS's SAML sign-in page: the Okta page's form posts to it.
 
 mod common;
+mod recorded;
 
 use common::{Answer, agent, answer, decode_char_refs, get, post, raw_input_value};
 use fake_okta::{FakeOkta, SamlRole, Scenario, SigninPage, User};
@@ -87,23 +88,60 @@ fn the_role_picker_shows_accounts_with_and_without_alias() {
 }
 
 #[test]
-fn the_next_data_page_carries_accounts_as_json() {
+fn the_current_page_carries_accounts_in_its_meta_data() {
     let okta = start(SigninPage::NextData);
-    let html = signin(&okta).body;
-    let marker = r#"<script id="__NEXT_DATA__" type="application/json">"#;
+    let (action, saml) = okta_form(&okta);
+    let html = submit(&action, &[("SAMLResponse", &saml), ("RelayState", "")]).body;
+    let data = recorded::meta_data(&html);
+    assert_eq!(
+        data["roles_accounts"],
+        json!({
+            "111111111111": [DEV_ROLE],
+            "acme <prod> & co (222222222222)": [ADMIN_ROLE, OPS_ROLE],
+        }),
+        "an alias as `alias (id)`, a bare id without one"
+    );
+    assert_eq!(
+        data["SAMLResponse"],
+        saml.as_str(),
+        "the assertion echoed back"
+    );
+    // As on the real page, `__NEXT_DATA__` carries nothing.
+    let marker = "type=\"application/json\">";
     let start = html.find(marker).expect("__NEXT_DATA__") + marker.len();
     let end = start + html[start..].find("</script>").unwrap();
-    let data: Value = serde_json::from_str(&html[start..end]).expect("JSON");
-    let accounts = data["props"]["pageProps"]["accounts"].as_array().unwrap();
-    assert_eq!(accounts.len(), 2);
-    assert_eq!(accounts[0]["accountId"], "111111111111");
-    assert_eq!(
-        accounts[0]["accountName"], "111111111111",
-        "no alias: the id"
-    );
-    assert_eq!(accounts[1]["accountName"], "acme <prod> & co");
-    assert_eq!(accounts[1]["roles"][1]["roleArn"], OPS_ROLE);
-    assert_eq!(accounts[1]["roles"][1]["roleName"], "Ops");
+    let next: Value = serde_json::from_str(&html[start..end]).expect("JSON");
+    assert_eq!(next["props"]["pageProps"], json!({}));
+}
+
+#[test]
+fn the_current_page_has_the_recorded_page_s_shape() {
+    let recording = recorded::text("aws-signin", "gimme-nextjs-meta-data.html");
+    let real = recorded::shape(&recorded::meta_data(&recording));
+    let okta = start(SigninPage::NextData);
+    let fake = recorded::shape(&recorded::meta_data(&signin(&okta).body));
+    assert_eq!(fake, real, "the fake's meta data vs AWS's");
+}
+
+#[test]
+fn the_role_picker_has_the_recorded_page_s_markup() {
+    // Each line the older page's scrapers (saml2aws, gimme-aws-creds, ours) key on, as the
+    // recording has it: the fake must have the same, with the same class names.
+    let recording = recorded::text("aws-signin", "saml2aws-role-picker.html");
+    let html = signin(&start(SigninPage::RolePicker)).body;
+    for needle in [
+        r#"<form id="saml_form" name="saml_form" action="/saml" method="post">"#,
+        r#"<input type="hidden" name="RelayState" value="" />"#,
+        r#"<div class="saml-account-name">Account: "#,
+        r#"<div class="saml-role" onClick="checkRadio(this);">"#,
+        r#"<input type="radio" name="roleIndex" value="arn:aws:iam::"#,
+        r#"class="saml-radio" id="arn:aws:iam::"#,
+        r#"class="saml-role-description">"#,
+        "<fieldset>",
+    ] {
+        assert!(recording.contains(needle), "recording lacks {needle}");
+        assert!(html.contains(needle), "fake lacks {needle}");
+    }
 }
 
 #[test]
