@@ -298,6 +298,11 @@ fn killing_the_tool_never_leaves_a_partial_credentials_file() {
     std::fs::create_dir_all(s.home().join(".aws")).unwrap();
     std::fs::write(s.credentials_file(), prelude).unwrap();
     s.run("okta-aws", &["login"]).success();
+    // Kill points spread over a little more than one whole `login --force`, measured here:
+    // on a loaded machine a login takes longer, and a fixed window would never see one end.
+    let started = std::time::Instant::now();
+    s.run("okta-aws", &["login", "--force"]).success();
+    let window_ms = (started.elapsed().as_millis() as u64 * 5 / 4).max(20);
     let mut previous = std::fs::read_to_string(s.credentials_file()).unwrap();
     let mut changed = 0;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -311,7 +316,7 @@ fn killing_the_tool_never_leaves_a_partial_credentials_file() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(seed % 120));
+        std::thread::sleep(Duration::from_millis(seed % window_ms));
         let _ = child.kill();
         let _ = child.wait();
         let now = std::fs::read_to_string(s.credentials_file()).unwrap();
