@@ -11,6 +11,7 @@ use anyhow::Result;
 use url::Url;
 
 use crate::error::{UserError, fail};
+use crate::files::home::{expand_tilde, home_dir};
 
 pub const OKTA_ORG: &str = "OKTA_ORG";
 pub const OKTA_AWS_APP_URL: &str = "OKTA_AWS_APP_URL";
@@ -71,27 +72,6 @@ pub struct Settings {
     pub profile: Option<String>,
     pub config_path: PathBuf,
     values: HashMap<&'static str, (String, Source)>,
-}
-
-/// The user's home directory (`$HOME` first, as shells and the AWS CLI do).
-pub fn home_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            crate::net::pin_name_services(); // the password database, in the static build
-            std::env::home_dir()
-        })
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Expand a leading `~/` the way the AWS CLI does for its file variables.
-pub fn expand_tilde(path: &str) -> PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => home_dir().join(rest),
-        None if path == "~" => home_dir(),
-        None => PathBuf::from(path),
-    }
 }
 
 /// The config file: `OKTA_AWS_CONFIG`, else `~/.okta/config.properties`.

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod glob;
 pub mod net;
 pub mod okta;

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::AwsCredentials;
-use super::atomic_file::update_file;
-use super::ini_edit::IniDocument;
-use crate::config::{expand_tilde, home_dir};
+use crate::files::atomic_file::update_file;
+use crate::files::home::{expand_tilde, home_dir};
+use crate::files::ini_edit::IniDocument;
 
 /// The keys this tool writes into a credentials section.
 pub const MANAGED_KEYS: [&str; 4] = [

@@ -13,14 +13,15 @@ use anyhow::Result;
 use clap::Args;
 
 use super::ProfileArg;
-use crate::aws::atomic_file::update_file;
-use crate::aws::ini_edit::{IniDocument, TOP_SECTION};
+
 use crate::config::{
     ConfigFile, OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
     OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file,
     requested_profile,
 };
 use crate::error::{UserError, fail};
+use crate::files::atomic_file::update_file;
+use crate::files::ini_edit::{IniDocument, TOP_SECTION};
 use crate::terminal;
 
 #[derive(Debug, Args)]
