@@ -436,13 +436,7 @@ fn check_secure(url: &Url, key: &str) -> Result<()> {
     if url.scheme() == "https" {
         return Ok(());
     }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if url.scheme() == "http" && loopback {
+    if url.scheme() == "http" && crate::net::is_loopback(url) {
         return Ok(());
     }
     fail(

@@ -3,6 +3,7 @@
 //! Data flows one way: settings (`config`) → a session (`session`: cache hit, or an Okta
 //! login in `okta` + `saml` + `aws::sts`) → output (`cli`: exec, env, ~/.aws files).
 
+pub mod arn;
 pub mod aws;
 pub mod cache;
 pub mod cli;

@@ -47,6 +47,17 @@ pub fn pin_name_services() {
     }
 }
 
+/// Whether a URL's host is this machine: `localhost` or a loopback address. Plain http is
+/// allowed only there (tests, the demo).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

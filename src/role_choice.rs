@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
+use crate::arn::RoleArn;
 use crate::config::OKTA_AWS_ROLE_TO_ASSUME;
 use crate::error::fail;
 use crate::saml::RolePair;
@@ -18,10 +19,13 @@ pub fn matching<'a>(roles: &'a [RolePair], wanted: &str) -> Vec<&'a RolePair> {
     if let Some((account, name)) = wanted.split_once('/') {
         return roles
             .iter()
-            .filter(|r| r.account_id() == account && r.role_name() == name)
+            .filter(|r| r.role_arn.account() == account && r.role_arn.name() == name)
             .collect();
     }
-    roles.iter().filter(|r| r.role_name() == wanted).collect()
+    roles
+        .iter()
+        .filter(|r| r.role_arn.name() == wanted)
+        .collect()
 }
 
 /// Whether a role matches a `--role` glob: against its ARN, `ACCOUNT/ROLE`, or
@@ -32,11 +36,11 @@ pub fn matches_pattern(
     account_names: &BTreeMap<String, String>,
 ) -> bool {
     let by_alias = account_names
-        .get(role.account_id())
-        .map(|alias| format!("{alias}/{}", role.role_name()));
+        .get(role.role_arn.account())
+        .map(|alias| format!("{alias}/{}", role.role_arn.name()));
     [
-        Some(role.role_arn.clone()),
-        Some(role.short_name()),
+        Some(role.role_arn.to_string()),
+        Some(role.role_arn.short()),
         by_alias,
     ]
     .into_iter()
@@ -47,7 +51,7 @@ pub fn matches_pattern(
 fn listing(roles: &[&RolePair]) -> String {
     roles
         .iter()
-        .map(|r| r.short_name())
+        .map(|r| r.role_arn.short())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -58,7 +62,7 @@ pub struct MenuHints {
     /// Account id → name (alias), as far as known.
     pub account_names: BTreeMap<String, String>,
     /// The role ARN chosen last time for this profile.
-    pub last_choice: Option<String>,
+    pub last_choice: Option<RoleArn>,
 }
 
 impl MenuHints {
@@ -98,7 +102,7 @@ pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Re
     let ordered = menu_order(roles, hints);
     let width = ordered
         .iter()
-        .map(|r| hints.account_label(r.account_id()).chars().count())
+        .map(|r| hints.account_label(r.role_arn.account()).chars().count())
         .max()
         .unwrap_or(0);
     let labels: Vec<String> = ordered
@@ -106,15 +110,15 @@ pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Re
         .map(|r| {
             format!(
                 "{:<width$}  {}",
-                hints.account_label(r.account_id()),
-                r.role_name()
+                hints.account_label(r.role_arn.account()),
+                r.role_arn.name()
             )
         })
         .collect();
     let default = hints
         .last_choice
         .as_ref()
-        .and_then(|last| ordered.iter().position(|r| &r.role_arn == last))
+        .and_then(|last| ordered.iter().position(|r| r.role_arn == *last))
         .unwrap_or(0);
     let index = terminal::choose("Role to assume", &labels, default, OKTA_AWS_ROLE_TO_ASSUME)?;
     Ok(ordered[index].clone())
@@ -125,11 +129,11 @@ pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Re
 fn menu_order(roles: &[RolePair], hints: &MenuHints) -> Vec<RolePair> {
     let mut ordered = roles.to_vec();
     ordered.sort_by_key(|r| {
-        let unnamed = !hints.account_names.contains_key(r.account_id());
+        let unnamed = !hints.account_names.contains_key(r.role_arn.account());
         (
             unnamed,
-            hints.account_label(r.account_id()).to_lowercase(),
-            r.role_name().to_lowercase(),
+            hints.account_label(r.role_arn.account()).to_lowercase(),
+            r.role_arn.name().to_lowercase(),
         )
     });
     ordered
@@ -141,7 +145,7 @@ mod tests {
 
     fn pair(account: &str, name: &str) -> RolePair {
         RolePair {
-            role_arn: format!("arn:aws:iam::{account}:role/{name}"),
+            role_arn: RoleArn::parse(&format!("arn:aws:iam::{account}:role/{name}")).unwrap(),
             provider_arn: format!("arn:aws:iam::{account}:saml-provider/Okta"),
         }
     }
@@ -208,7 +212,7 @@ mod tests {
         };
         let order: Vec<String> = menu_order(&roles, &hints)
             .iter()
-            .map(RolePair::short_name)
+            .map(|r| r.role_arn.short())
             .collect();
         assert_eq!(
             order,

@@ -5,6 +5,7 @@ use anyhow::Result;
 use base64::Engine;
 use quick_xml::events::Event;
 
+use crate::arn::RoleArn;
 use crate::error::fail;
 
 const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
@@ -13,7 +14,7 @@ const SESSION_DURATION_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes
 /// One role the assertion grants, with the SAML provider that vouches for it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RolePair {
-    pub role_arn: String,
+    pub role_arn: RoleArn,
     pub provider_arn: String,
 }
 
@@ -22,44 +23,15 @@ impl RolePair {
     pub fn from_attribute_value(value: &str) -> Option<RolePair> {
         let (first, second) = value.split_once(',')?;
         let (first, second) = (first.trim(), second.trim());
-        let is_provider = |arn: &str| arn.contains(":saml-provider/");
-        let is_role = |arn: &str| arn.starts_with("arn:") && arn.contains(":role/");
-        let (role, provider) = if is_provider(first) && is_role(second) {
-            (second, first)
-        } else if is_role(first) && is_provider(second) {
-            (first, second)
-        } else {
-            return None;
+        let pair = |role: &str, provider: &str| {
+            Some(RolePair {
+                role_arn: RoleArn::parse(role)?,
+                provider_arn: provider.to_string(),
+            })
+            .filter(|_| provider.contains(":saml-provider/"))
         };
-        Some(RolePair {
-            role_arn: role.to_string(),
-            provider_arn: provider.to_string(),
-        })
+        pair(second, first).or_else(|| pair(first, second))
     }
-
-    /// `arn:PARTITION:iam::ACCOUNT:role/...` → ACCOUNT.
-    pub fn account_id(&self) -> &str {
-        arn_field(&self.role_arn, 4)
-    }
-
-    /// `arn:aws:iam::1:role/path/Name` → `Name`.
-    pub fn role_name(&self) -> &str {
-        self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
-    }
-
-    /// `aws`, `aws-us-gov`, `aws-cn`.
-    pub fn partition(&self) -> &str {
-        arn_field(&self.role_arn, 1)
-    }
-
-    /// `ACCOUNT/ROLE`, the short form users type and the credentials section name.
-    pub fn short_name(&self) -> String {
-        format!("{}/{}", self.account_id(), self.role_name())
-    }
-}
-
-fn arn_field(arn: &str, index: usize) -> &str {
-    arn.split(':').nth(index).unwrap_or("")
 }
 
 /// What the tool needs from a SAML Response.
@@ -218,10 +190,10 @@ mod tests {
             a.roles[1].provider_arn,
             "arn:aws:iam::222222222222:saml-provider/Okta"
         );
-        assert_eq!(a.roles[1].role_name(), "Admin");
-        assert_eq!(a.roles[1].account_id(), "222222222222");
-        assert_eq!(a.roles[1].short_name(), "222222222222/Admin");
-        assert_eq!(a.roles[0].partition(), "aws");
+        assert_eq!(a.roles[1].role_arn.name(), "Admin");
+        assert_eq!(a.roles[1].role_arn.account(), "222222222222");
+        assert_eq!(a.roles[1].role_arn.short(), "222222222222/Admin");
+        assert_eq!(a.roles[0].role_arn.partition(), "aws");
         assert_eq!(a.session_duration, Some(7200));
         assert_eq!(a.name_id.as_deref(), Some("alice@example.com"));
     }
@@ -275,6 +247,6 @@ mod tests {
             "arn:aws-us-gov:iam::3:role/R, arn:aws-us-gov:iam::3:saml-provider/P",
         )
         .unwrap();
-        assert_eq!(gov.partition(), "aws-us-gov");
+        assert_eq!(gov.role_arn.partition(), "aws-us-gov");
     }
 }

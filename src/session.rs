@@ -13,6 +13,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::arn::RoleArn;
 use crate::aws::signin_page;
 use crate::aws::target_role::{self, Decision};
 use crate::aws::{AwsCredentials, sts};
@@ -60,7 +61,7 @@ pub struct Session {
     pub session_name: String,
     /// The SAML role for which the cross-account target was decided (IAM is asked once).
     #[serde(default)]
-    pub target_decided_for: Option<String>,
+    pub target_decided_for: Option<RoleArn>,
     /// The cross-account role this profile hops into, with its chained credentials.
     #[serde(default)]
     pub target: Option<TargetSession>,
@@ -69,7 +70,7 @@ pub struct Session {
 /// A cross-account role and its credentials (from AssumeRole with the SAML session).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetSession {
-    pub role_arn: String,
+    pub role_arn: RoleArn,
     pub credentials: AwsCredentials,
 }
 
@@ -88,7 +89,7 @@ impl Session {
     }
 
     /// The role whose credentials `effective_credentials` are.
-    pub fn effective_role_arn(&self) -> &str {
+    pub fn effective_role_arn(&self) -> &RoleArn {
         self.target
             .as_ref()
             .map_or(&self.role.role_arn, |t| &t.role_arn)
@@ -235,12 +236,7 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
 fn target_matches(session: &Session, settings: &Settings) -> bool {
     match (settings.get(OKTA_AWS_TARGET_ROLE), &session.target) {
         (None, _) => true,
-        (Some(preset), Some(target)) => {
-            let wanted = preset.trim();
-            target.role_arn == wanted
-                || target.role_arn.ends_with(&format!("/{wanted}"))
-                || target_role::short(&target.role_arn) == wanted
-        }
+        (Some(preset), Some(target)) => target.role_arn.is_named_by(preset),
         // The preset found no target last time: try again (and warn again).
         (Some(_), None) => false,
     }
@@ -257,10 +253,10 @@ async fn settle_target(
     let decision = target_role::decide(
         settings,
         &session.role,
-        remembered.and_then(|p| p.target_decided_for.as_deref()),
-        remembered.and_then(|p| p.target.as_ref().map(|t| t.role_arn.as_str())),
+        remembered.and_then(|p| p.target_decided_for.as_ref()),
+        remembered.and_then(|p| p.target.as_ref().map(|t| &t.role_arn)),
         force,
-    );
+    )?;
     let target_arn = match decision {
         Decision::Keep(arn) | Decision::Use(arn) => arn,
         Decision::Introspect => {
@@ -319,7 +315,7 @@ fn cached(store: &SessionStore, min_ttl: u64, wanted_role: Option<&str>) -> Opti
 }
 
 fn with_current_region(mut session: Session, settings: &Settings) -> Session {
-    session.region = settings.region_for(session.role.partition());
+    session.region = settings.region_for(session.role.role_arn.partition());
     session
 }
 
@@ -355,7 +351,7 @@ pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<Role
             .cloned()
             .collect();
         if chosen.is_empty() {
-            let all: Vec<String> = assertion.roles.iter().map(RolePair::short_name).collect();
+            let all: Vec<String> = assertion.roles.iter().map(|r| r.role_arn.short()).collect();
             return crate::error::fail(
                 format!(
                     "no role matches '{}': your roles are {}",
@@ -384,7 +380,7 @@ async fn assume_concurrently(
     // One SDK configuration per region (loading one reads the AWS config files).
     let regions: std::collections::BTreeSet<String> = roles
         .iter()
-        .map(|r| settings.region_for(r.partition()))
+        .map(|r| settings.region_for(r.role_arn.partition()))
         .collect();
     let mut configs = BTreeMap::new();
     for region in regions {
@@ -395,7 +391,7 @@ async fn assume_concurrently(
     let assertion: std::sync::Arc<str> = assertion.into();
     let mut tasks = tokio::task::JoinSet::new();
     for (index, role) in roles.into_iter().enumerate() {
-        let config = configs[&settings.region_for(role.partition())].clone();
+        let config = configs[&settings.region_for(role.role_arn.partition())].clone();
         let (permits, assertion) = (permits.clone(), assertion.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
@@ -473,7 +469,7 @@ async fn login(
         .sts_duration()?
         .or(assertion.session_duration)
         .unwrap_or(DEFAULT_DURATION_SECS);
-    let region = settings.region_for(role.partition());
+    let region = settings.region_for(role.role_arn.partition());
     let config = sts::sdk_config(&region, None).await;
     let credentials =
         sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;

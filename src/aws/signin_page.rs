@@ -135,7 +135,7 @@ pub fn allowed_action(action: &str) -> Option<Url> {
         "https" => {
             is_aws_signin_host(url.host_str()?) && url.port().is_none() && url.path() == "/saml"
         }
-        "http" => is_loopback(&url),
+        "http" => crate::net::is_loopback(&url),
         _ => false,
     };
     ok.then_some(url)
@@ -159,15 +159,6 @@ fn is_region_label(label: &str) -> bool {
         && label
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }
 
 /// An HTTP client for the sign-in page: no redirects (AWS answers a single-role account

@@ -6,6 +6,7 @@ use anyhow::Result;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
 use super::AwsCredentials;
+use crate::arn::RoleArn;
 use crate::config::OKTA_STS_DURATION;
 use crate::error::UserError;
 use crate::saml::RolePair;
@@ -37,7 +38,7 @@ pub async fn assume_role_with_saml(
     let call = |duration: i32| {
         client
             .assume_role_with_saml()
-            .role_arn(&role.role_arn)
+            .role_arn(role.role_arn.as_str())
             .principal_arn(&role.provider_arn)
             .saml_assertion(assertion)
             .duration_seconds(duration)
@@ -49,13 +50,13 @@ pub async fn assume_role_with_saml(
         Err(e) if duration_too_long(&e) && duration_secs > DEFAULT_MAX_SESSION_SECS => {
             terminal::warn(&format!(
                 "{} allows no {duration_secs} s session; asking for {DEFAULT_MAX_SESSION_SECS} s instead (set OKTA_STS_DURATION to avoid this)",
-                role.role_name()
+                role.role_arn.name()
             ));
             call(DEFAULT_MAX_SESSION_SECS).await
         }
         other => other,
     }
-    .map_err(|e| sts_error(&e, &role.role_arn))?;
+    .map_err(|e| sts_error(&e, role.role_arn.as_str()))?;
     credentials_of(answer.credentials)
 }
 
@@ -96,19 +97,19 @@ pub const ROLE_CHAINING_MAX_SECS: i32 = 3600;
 pub async fn assume_role(
     region: &str,
     source: &AwsCredentials,
-    role_arn: &str,
+    role_arn: &RoleArn,
     session_name: &str,
     duration_secs: i32,
 ) -> Result<AwsCredentials> {
     let config = sdk_config(region, Some(source.to_sdk("okta-aws-saml-session"))).await;
     let answer = aws_sdk_sts::Client::new(&config)
         .assume_role()
-        .role_arn(role_arn)
+        .role_arn(role_arn.as_str())
         .role_session_name(session_name)
         .duration_seconds(duration_secs.min(ROLE_CHAINING_MAX_SECS))
         .send()
         .await
-        .map_err(|e| sts_error(&e, role_arn))?;
+        .map_err(|e| sts_error(&e, role_arn.as_str()))?;
     credentials_of(answer.credentials)
 }
 

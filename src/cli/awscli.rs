@@ -31,7 +31,7 @@ fn run(args: Vec<OsString>) -> Result<i32> {
     if let Some(line) = super::completions::awscli_request() {
         return super::completions::complete_awscli(&line);
     }
-    let (profile_flag, rest) = take_profile(&args);
+    let (profile_flag, rest) = super::profile_flag::take_first(&args);
     if needs_no_login(&args) {
         return run_untouched(&args);
     }
@@ -56,28 +56,6 @@ fn run_untouched(args: &[OsString]) -> Result<i32> {
     become_command(command)
 }
 
-/// Split off `--profile X` / `--profile=X` (the first one); returns it and the other arguments.
-pub fn take_profile(args: &[OsString]) -> (Option<String>, Vec<OsString>) {
-    let mut rest = Vec::with_capacity(args.len());
-    let mut profile = None;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if profile.is_none() {
-            if arg == "--profile" {
-                if let Some(value) = iter.next() {
-                    profile = Some(value.to_string_lossy().into_owned());
-                    continue;
-                }
-            } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--profile=")) {
-                profile = Some(value.to_string());
-                continue;
-            }
-        }
-        rest.push(arg.clone());
-    }
-    (profile, rest)
-}
-
 /// `aws --version`, `aws help`, `aws s3 help`, `aws configure …` and shell completion need
 /// no credentials.
 pub fn needs_no_login(args: &[OsString]) -> bool {
@@ -96,19 +74,6 @@ mod tests {
     use super::*;
 
     use crate::cli::os_strings as os;
-
-    #[test]
-    fn profile_is_taken_out_in_both_spellings() {
-        let (p, rest) = take_profile(&os(&["s3", "ls", "--profile", "dev", "--region", "x"]));
-        assert_eq!(p.as_deref(), Some("dev"));
-        assert_eq!(rest, os(&["s3", "ls", "--region", "x"]));
-        let (p, rest) = take_profile(&os(&["--profile=prod", "sts", "get-caller-identity"]));
-        assert_eq!(p.as_deref(), Some("prod"));
-        assert_eq!(rest, os(&["sts", "get-caller-identity"]));
-        let (p, rest) = take_profile(&os(&["sts", "get-caller-identity"]));
-        assert_eq!(p, None);
-        assert_eq!(rest.len(), 2);
-    }
 
     #[test]
     fn help_version_and_configure_need_no_login() {

@@ -69,7 +69,13 @@ pub fn run(args: &LoginArgs) -> Result<()> {
         // `aws --profile NAME` then hops into the target by itself, through the config entry.
         let config = config_path();
         let region = settings.get(OKTA_AWS_REGION);
-        write_role_profile(&config, &section, &target.role_arn, &section, region)?;
+        write_role_profile(
+            &config,
+            &section,
+            target.role_arn.as_str(),
+            &section,
+            region,
+        )?;
         terminal::say(&format!(
             "Cross-account role {} written to [{}] in {}.",
             target.role_arn,
@@ -88,7 +94,7 @@ fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
     let mut written = Vec::new();
     let mut failed = 0;
     for outcome in outcomes {
-        let section = outcome.role.short_name();
+        let section = outcome.role.role_arn.short();
         match outcome.credentials {
             Ok(credentials) => written.push((section, credentials)),
             Err(e) => {
@@ -133,6 +139,6 @@ fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
 pub fn credentials_section(settings: &Settings, session: &Session) -> String {
     match &settings.profile {
         Some(name) => name.clone(),
-        None => session.role.short_name(),
+        None => session.role.role_arn.short(),
     }
 }

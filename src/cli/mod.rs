@@ -9,6 +9,7 @@ pub mod exec;
 pub mod init;
 pub mod login;
 pub mod logout;
+pub mod profile_flag;
 pub mod profiles;
 pub mod roles;
 pub mod status;

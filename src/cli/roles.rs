@@ -84,10 +84,10 @@ pub fn granted_roles(session: &Session) -> Vec<RolePair> {
 
 fn entry<'a>(role: &'a RolePair, names: &'a BTreeMap<String, String>) -> RoleEntry<'a> {
     RoleEntry {
-        account_id: role.account_id(),
-        account_name: names.get(role.account_id()).map(String::as_str),
-        role_name: role.role_name(),
-        role_arn: &role.role_arn,
+        account_id: role.role_arn.account(),
+        account_name: names.get(role.role_arn.account()).map(String::as_str),
+        role_name: role.role_arn.name(),
+        role_arn: role.role_arn.as_str(),
         provider_arn: &role.provider_arn,
     }
 }

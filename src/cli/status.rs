@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::{human_duration, signin_page, target_role};
+use crate::aws::{human_duration, signin_page};
 use crate::cache::{CacheDir, now_secs};
 use crate::okta::web_session::OktaCookies;
 use crate::session::{Session, SessionStore, okta_cookies_path};
@@ -66,14 +66,10 @@ fn table(cache: &CacheDir, sessions: &[Session]) -> String {
             s.profile.clone().unwrap_or_else(|| "(default)".to_string()),
             match &s.target {
                 // A cross-account profile: the Okta role, and where it hops.
-                Some(t) => format!(
-                    "{} -> {}",
-                    s.role.role_name(),
-                    target_role::short(&t.role_arn)
-                ),
-                None => s.role.role_name().to_string(),
+                Some(t) => format!("{} -> {}", s.role.role_arn.name(), t.role_arn.short()),
+                None => s.role.role_arn.name().to_string(),
             },
-            signin_page::label(&names, s.role.account_id()),
+            signin_page::label(&names, s.role.role_arn.account()),
             s.credentials.expiration_rfc3339(),
             left,
             okta,

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::OktaClient;
 use crate::config::OKTA_AWS_APP_URL;
-use crate::error::{UserError, fail};
+use crate::error::{UserError, fail, one_line};
 
 /// The app launch form's content.
 #[derive(Debug, Clone)]
@@ -119,13 +119,7 @@ fn page_title(html: &Html) -> String {
     let title = Selector::parse("title").expect("valid selector");
     html.select(&title)
         .next()
-        .map(|t| {
-            t.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|t| one_line(&t.text().collect::<String>()))
         .unwrap_or_default()
 }
 
