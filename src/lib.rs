@@ -1,13 +1,12 @@
 //! okta-aws: single sign-on for the AWS CLI through Okta.
 //!
-//! Data flows one way: settings (`config`) → a session (`session`: cache hit, or an Okta
+//! Data flows one way: settings (`settings`) → a session (`session`: cache hit, or an Okta
 //! login in `okta` + `saml` + `aws::sts`) → output (`cli`: exec, env, ~/.aws files).
 
 pub mod arn;
 pub mod aws;
 pub mod cache;
 pub mod cli;
-pub mod config;
 pub mod error;
 pub mod files;
 pub mod glob;
@@ -16,4 +15,5 @@ pub mod okta;
 pub mod role_choice;
 pub mod saml;
 pub mod session;
+pub mod settings;
 pub mod terminal;

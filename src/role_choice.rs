@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::arn::RoleArn;
-use crate::config::OKTA_AWS_ROLE_TO_ASSUME;
 use crate::error::fail;
 use crate::saml::RolePair;
+use crate::settings::keys::OKTA_AWS_ROLE_TO_ASSUME;
 use crate::terminal;
 
 /// Roles matching a user's words: a full ARN, `ACCOUNT/ROLE`, or a bare role name.

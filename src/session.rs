@@ -18,15 +18,12 @@ use crate::aws::signin_page;
 use crate::aws::target_role::{self, Decision};
 use crate::aws::{AwsCredentials, sts};
 use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
-use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE, OKTA_OIDC_CLIENT_ID, Settings};
 use crate::okta::web_session::{self, OktaCookies};
 use crate::okta::{OktaClient, authn, device_flow};
 use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
+use crate::settings::{DEFAULT_DURATION_SECS, Profile, Settings};
 use crate::terminal;
-
-/// What STS grants when neither the settings nor the assertion say.
-const DEFAULT_DURATION_SECS: i32 = 3600;
 
 /// Variables a wrapped command must not see: they would make the AWS CLI pick a profile
 /// over the credentials we put in its environment.
@@ -131,20 +128,20 @@ fn fresh(credentials: &AwsCredentials, min_ttl_secs: u64) -> bool {
 /// Where one profile's session and lock live.
 pub struct SessionStore {
     pub cache: CacheDir,
-    profile: Option<String>,
+    profile: Profile,
 }
 
 impl SessionStore {
     pub fn new(settings: &Settings) -> SessionStore {
         SessionStore {
-            cache: CacheDir::new(settings.cache_dir()),
+            cache: CacheDir::new(settings.files.cache_dir.clone()),
             profile: settings.profile.clone(),
         }
     }
 
     /// `p-NAME` for named profiles, `top` for the unnamed one: never colliding.
     fn stem(&self) -> String {
-        match &self.profile {
+        match self.profile.name() {
             Some(name) => format!("p-{name}"),
             None => "top".to_string(),
         }
@@ -168,10 +165,7 @@ impl SessionStore {
     }
 
     fn describe(&self) -> String {
-        match &self.profile {
-            Some(name) => format!("profile {name}"),
-            None => "the default profile".to_string(),
-        }
+        self.profile.describe()
     }
 }
 
@@ -191,8 +185,8 @@ pub struct Request {
 /// A valid session for the profile: from the cache, or by logging in.
 pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
     let store = SessionStore::new(settings);
-    let min_ttl = settings.min_ttl_secs()?;
-    let wanted_role = settings.get(OKTA_AWS_ROLE_TO_ASSUME);
+    let min_ttl = *settings.sts.min_ttl_secs.get()?;
+    let wanted_role = settings.sts.role.as_deref();
     let ready = |s: &Session| s.target_ready(min_ttl) && target_matches(s, settings);
     if !request.force
         && let Some(session) = cached(&store, min_ttl, wanted_role)
@@ -200,10 +194,7 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
     {
         return Ok(with_current_region(session, settings));
     }
-    // Check what can be checked before anyone is asked for a password.
-    settings.okta_org()?;
-    settings.app_url()?;
-    settings.sts_duration()?;
+    settings.check_for_login()?;
     let _lock = store.cache.lock(&store.stem(), &store.describe())?;
     // Another process may have logged in while we waited for the lock.
     let reusable = if request.force {
@@ -234,7 +225,7 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
 
 /// A preset `OKTA_AWS_TARGET_ROLE` must agree with the cached target.
 fn target_matches(session: &Session, settings: &Settings) -> bool {
-    match (settings.get(OKTA_AWS_TARGET_ROLE), &session.target) {
+    match (&settings.target.role, &session.target) {
         (None, _) => true,
         (Some(preset), Some(target)) => target.role_arn.is_named_by(preset),
         // The preset found no target last time: try again (and warn again).
@@ -251,7 +242,7 @@ async fn settle_target(
 ) -> Result<()> {
     let remembered = previous.filter(|p| p.target_decided_for.is_some());
     let decision = target_role::decide(
-        settings,
+        &settings.target,
         &session.role,
         remembered.and_then(|p| p.target_decided_for.as_ref()),
         remembered.and_then(|p| p.target.as_ref().map(|t| &t.role_arn)),
@@ -260,8 +251,17 @@ async fn settle_target(
     let target_arn = match decision {
         Decision::Keep(arn) | Decision::Use(arn) => arn,
         Decision::Introspect => {
-            target_role::introspect_and_choose(settings, &session.role, &session.credentials)
-                .await?
+            let region = settings
+                .sts
+                .regions
+                .for_partition(session.role.role_arn.partition());
+            target_role::introspect_and_choose(
+                &settings.target,
+                &region,
+                &session.role,
+                &session.credentials,
+            )
+            .await?
         }
     };
     session.target_decided_for = Some(session.role.role_arn.clone());
@@ -270,7 +270,7 @@ async fn settle_target(
         return Ok(());
     };
     // Keep fresh chained credentials for the same target.
-    let min_ttl = settings.min_ttl_secs()?;
+    let min_ttl = *settings.sts.min_ttl_secs.get()?;
     if let Some(TargetSession {
         role_arn: kept,
         credentials: c,
@@ -281,9 +281,7 @@ async fn settle_target(
     {
         return Ok(());
     }
-    let duration = settings
-        .sts_duration()?
-        .unwrap_or(sts::ROLE_CHAINING_MAX_SECS);
+    let duration = settings.sts.duration_or(sts::ROLE_CHAINING_MAX_SECS)?;
     let credentials = sts::assume_role(
         &session.region,
         &session.credentials,
@@ -315,7 +313,10 @@ fn cached(store: &SessionStore, min_ttl: u64, wanted_role: Option<&str>) -> Opti
 }
 
 fn with_current_region(mut session: Session, settings: &Settings) -> Session {
-    session.region = settings.region_for(session.role.role_arn.partition());
+    session.region = settings
+        .sts
+        .regions
+        .for_partition(session.role.role_arn.partition());
     session
 }
 
@@ -331,17 +332,20 @@ pub struct RoleOutcome {
 /// Every role of one assertion whose ARN, `ACCOUNT/ROLE` or `ALIAS/ROLE` matches `pattern`
 /// (all when `None`), assumed concurrently. Failures are per role.
 pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<RoleOutcome>> {
-    settings.okta_org()?;
-    settings.app_url()?;
-    settings.sts_duration()?;
+    settings.check_for_login()?;
     let store = SessionStore::new(settings);
     let _lock = store.cache.lock(&store.stem(), &store.describe())?;
     terminal::install_interrupt_handler();
     let runtime = crate::net::runtime()?;
     runtime.block_on(async {
-        let client = OktaClient::new(settings.okta_org()?)?;
-        let (assertion, action) =
-            saml_assertion(settings, &store.cache, &client, &settings.app_url()?).await?;
+        let client = OktaClient::new(settings.okta.org.get()?.clone())?;
+        let (assertion, action) = saml_assertion(
+            settings,
+            &store.cache,
+            &client,
+            settings.okta.app_link.get()?,
+        )
+        .await?;
         // Globs may name accounts by alias.
         let names = account_names(&store.cache, action.as_deref(), &assertion).await;
         let chosen: Vec<RolePair> = assertion
@@ -361,10 +365,7 @@ pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<Role
                 "a pattern matches the role ARN, ACCOUNT/ROLE or ALIAS/ROLE; * and ? are wildcards",
             );
         }
-        let duration = settings
-            .sts_duration()?
-            .or(assertion.session_duration)
-            .unwrap_or(DEFAULT_DURATION_SECS);
+        let duration = saml_duration(settings, &assertion)?;
         Ok(assume_concurrently(settings, chosen, assertion.base64, duration).await)
     })
 }
@@ -380,7 +381,7 @@ async fn assume_concurrently(
     // One SDK configuration per region (loading one reads the AWS config files).
     let regions: std::collections::BTreeSet<String> = roles
         .iter()
-        .map(|r| settings.region_for(r.role_arn.partition()))
+        .map(|r| settings.sts.regions.for_partition(r.role_arn.partition()))
         .collect();
     let mut configs = BTreeMap::new();
     for region in regions {
@@ -391,7 +392,11 @@ async fn assume_concurrently(
     let assertion: std::sync::Arc<str> = assertion.into();
     let mut tasks = tokio::task::JoinSet::new();
     for (index, role) in roles.into_iter().enumerate() {
-        let config = configs[&settings.region_for(role.role_arn.partition())].clone();
+        let region = settings
+            .sts
+            .regions
+            .for_partition(role.role_arn.partition());
+        let config = configs[&region].clone();
         let (permits, assertion) = (permits.clone(), assertion.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
@@ -442,15 +447,15 @@ async fn login(
     cache: &CacheDir,
     previous: Option<&Session>,
 ) -> Result<Session> {
-    let org = settings.okta_org()?;
-    let app_url = settings.app_url()?;
+    let org = settings.okta.org.get()?;
+    let app_url = settings.okta.app_link.get()?;
     let client = OktaClient::new(org.clone())?;
-    let (assertion, action) = saml_assertion(settings, cache, &client, &app_url).await?;
+    let (assertion, action) = saml_assertion(settings, cache, &client, app_url).await?;
     terminal::debug(&format!(
         "the assertion grants {} role(s)",
         assertion.roles.len()
     ));
-    let needs_menu = assertion.roles.len() > 1 && settings.get(OKTA_AWS_ROLE_TO_ASSUME).is_none();
+    let needs_menu = assertion.roles.len() > 1 && settings.sts.role.is_none();
     let account_names = if needs_menu {
         account_names(cache, action.as_deref(), &assertion).await
     } else {
@@ -460,22 +465,18 @@ async fn login(
         account_names,
         last_choice: previous.map(|p| p.role.role_arn.clone()),
     };
-    let role = role_choice::choose(
-        &assertion.roles,
-        settings.get(OKTA_AWS_ROLE_TO_ASSUME),
-        &hints,
-    )?;
-    let duration = settings
-        .sts_duration()?
-        .or(assertion.session_duration)
-        .unwrap_or(DEFAULT_DURATION_SECS);
-    let region = settings.region_for(role.role_arn.partition());
+    let role = role_choice::choose(&assertion.roles, settings.sts.role.as_deref(), &hints)?;
+    let duration = saml_duration(settings, &assertion)?;
+    let region = settings
+        .sts
+        .regions
+        .for_partition(role.role_arn.partition());
     let config = sts::sdk_config(&region, None).await;
     let credentials =
         sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;
     Ok(Session {
         version: FORMAT_VERSION,
-        profile: settings.profile.clone(),
+        profile: settings.profile.name().map(str::to_string),
         credentials,
         role,
         region,
@@ -485,6 +486,14 @@ async fn login(
         target_decided_for: None,
         target: None,
     })
+}
+
+/// The SAML role's session length: `OKTA_STS_DURATION`, else the assertion's
+/// SessionDuration, else an hour.
+fn saml_duration(settings: &Settings, assertion: &Assertion) -> Result<i32> {
+    settings
+        .sts
+        .duration_or(assertion.session_duration.unwrap_or(DEFAULT_DURATION_SECS))
 }
 
 /// The SAML assertion: through the cached Okta session when Okta still knows it (no
@@ -513,11 +522,13 @@ async fn saml_assertion(
             if cookies.sid.take().is_some() {
                 terminal::say("The Okta session has ended; logging in again.");
             }
-            let form = match settings.get(OKTA_OIDC_CLIENT_ID) {
+            let form = match &settings.okta.oidc_client_id {
                 // An Identity Engine org: the user signs in in the browser.
                 Some(client_id) => device_flow::saml_form(client, client_id, app_url).await?,
                 None => {
-                    let session_token = authn::authenticate(client, settings).await?;
+                    let session_token =
+                        authn::authenticate(client, &settings.okta.user, &settings.okta.mfa)
+                            .await?;
                     web_session::establish(client, &session_token, app_url).await?
                 }
             };

@@ -23,8 +23,8 @@ pub fn credentials_path() -> PathBuf {
     aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
 }
 
-/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
-pub fn config_path() -> PathBuf {
+/// The AWS CLI's config file: `AWS_CONFIG_FILE`, else `~/.aws/config`.
+pub fn aws_config_path() -> PathBuf {
     aws_file("AWS_CONFIG_FILE", "config")
 }
 

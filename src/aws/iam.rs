@@ -14,8 +14,8 @@ use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use super::AwsCredentials;
 use super::policy::{self, PolicyError};
 use crate::arn::role_name_in;
-use crate::config::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE};
 use crate::error::one_line;
+use crate::settings::keys::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE};
 
 /// What IAM says about the SAML role.
 #[derive(Debug, Clone, PartialEq, Eq)]

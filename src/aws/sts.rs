@@ -7,9 +7,9 @@ use aws_sdk_sts::error::ProvideErrorMetadata;
 
 use super::AwsCredentials;
 use crate::arn::RoleArn;
-use crate::config::OKTA_STS_DURATION;
 use crate::error::UserError;
 use crate::saml::RolePair;
+use crate::settings::keys::OKTA_STS_DURATION;
 use crate::terminal;
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,

@@ -6,9 +6,10 @@ use anyhow::Result;
 use crate::arn::RoleArn;
 use crate::aws::AwsCredentials;
 use crate::aws::iam::{self, TargetRoles};
-use crate::config::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE, Settings};
 use crate::error::{Interrupted, fail};
 use crate::saml::RolePair;
+use crate::settings::TargetSettings;
+use crate::settings::keys::OKTA_AWS_TARGET_ROLE;
 use crate::terminal;
 
 /// What to do about a cross-account target after the SAML role is assumed.
@@ -23,13 +24,13 @@ pub enum Decision {
 
 /// Decide without network: a preset wins, then a remembered choice for this SAML role.
 pub fn decide(
-    settings: &Settings,
+    settings: &TargetSettings,
     saml_role: &RolePair,
     remembered_for: Option<&RoleArn>,
     remembered: Option<&RoleArn>,
     force: bool,
 ) -> Result<Decision> {
-    if let Some(preset) = settings.get(OKTA_AWS_TARGET_ROLE) {
+    if let Some(preset) = &settings.role {
         if let Some(arn) = preset_arn(preset, saml_role)? {
             return Ok(Decision::Use(Some(arn)));
         }
@@ -62,20 +63,16 @@ fn preset_arn(preset: &str, saml_role: &RolePair) -> Result<Option<RoleArn>> {
 /// Ask IAM which roles the SAML role may assume, and pick one. Every failure is a warning:
 /// the login goes on with the SAML role.
 pub async fn introspect_and_choose(
-    settings: &Settings,
+    settings: &TargetSettings,
+    region: &str,
     saml_role: &RolePair,
     credentials: &AwsCredentials,
 ) -> Result<Option<RoleArn>> {
-    let keys = match (settings.get(AWS_IAM_KEY), settings.get(AWS_IAM_SECRET)) {
-        (Some(k), Some(s)) => Some((k.to_string(), s.to_string())),
-        _ => None,
-    };
-    let config = iam::iam_config(
-        &settings.region_for(saml_role.role_arn.partition()),
-        keys,
-        credentials,
-    )
-    .await;
+    let keys = settings
+        .iam_keys
+        .as_ref()
+        .map(|k| (k.key_id.clone(), k.secret.clone()));
+    let config = iam::iam_config(region, keys, credentials).await;
     let found: Vec<RoleArn> =
         match iam::find_target_roles(&config, saml_role.role_arn.as_str()).await {
             Ok(TargetRoles { targets, .. }) => {
@@ -92,7 +89,7 @@ pub async fn introspect_and_choose(
         saml_role.role_arn,
         listing(&found)
     ));
-    choose(settings.get(OKTA_AWS_TARGET_ROLE), &found, saml_role)
+    choose(settings.role.as_deref(), &found, saml_role)
 }
 
 /// Among the targets IAM allows: the preset (by name), the only one, or a menu. Only Ctrl-C

@@ -7,9 +7,10 @@ use anyhow::Result;
 
 use super::exec::{become_command, replace_process};
 use crate::aws::cli_path::find_real_aws;
-use crate::config::{ConfigFile, OKTA_AWS_CLI, Settings, config_path, requested_profile};
 use crate::error::{self, fail};
 use crate::session;
+use crate::settings::keys::OKTA_AWS_CLI;
+use crate::settings::{ConfigFile, Overrides, Profile, Settings, config_file_path};
 
 /// Set in the real `aws`'s environment; seeing it on start means `aws` led back to us.
 const RECURSION_GUARD: &str = "OKTA_AWS_AWSCLI_ACTIVE";
@@ -36,13 +37,13 @@ fn run(args: Vec<OsString>) -> Result<i32> {
         return run_untouched(&args);
     }
     // One read of the config file serves both questions: is it ours, and its settings.
-    let file = ConfigFile::load(&config_path())?;
+    let file = ConfigFile::load(&config_file_path())?;
     let profile = match profile_flag {
         Some(name) if !file.has_profile(&name) => return run_untouched(&args),
-        explicit => requested_profile(explicit.as_deref()),
+        explicit => Profile::requested(explicit.as_deref()),
     };
-    let settings = Settings::from_file(&file, profile, &[])?;
-    let aws = find_real_aws(settings.get(OKTA_AWS_CLI))?;
+    let settings = Settings::from_file(&file, profile, &Overrides::default())?;
+    let aws = find_real_aws(settings.files.aws_cli.as_deref())?;
     let session = session::obtain(&settings, session::Request::default())?;
     replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
 }

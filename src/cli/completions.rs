@@ -25,9 +25,10 @@ use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 use super::profile_flag::{self, Spellings};
 use super::roles::granted_roles;
 use crate::aws::signin_page;
-use crate::config::{OKTA_AWS_CLI, Settings, requested_profile};
 use crate::saml::RolePair;
 use crate::session::SessionStore;
+use crate::settings::keys::OKTA_AWS_CLI;
+use crate::settings::{Overrides, Profile, Settings};
 
 /// The variable that turns a run of `okta-aws` into a completion request. Not clap's default
 /// `COMPLETE`: a user's unrelated `COMPLETE=1` must not hijack the tool.
@@ -174,8 +175,8 @@ fn profile_candidates() -> Vec<CompletionCandidate> {
 /// OKTA_PROFILE, else the unnamed one), as ARNs and as `ACCOUNT/ROLE`.
 fn role_candidates() -> Vec<CompletionCandidate> {
     let words: Vec<OsString> = std::env::args_os().collect();
-    let profile = requested_profile(profile_flag::last_named(completed_words(&words)).as_deref());
-    let Ok(settings) = Settings::load(profile, &[]) else {
+    let profile = Profile::requested(profile_flag::last_named(completed_words(&words)).as_deref());
+    let Ok(settings) = Settings::load(profile, &Overrides::default()) else {
         return Vec::new();
     };
     let store = SessionStore::new(&settings);

@@ -14,14 +14,15 @@ use clap::Args;
 
 use super::ProfileArg;
 
-use crate::config::{
-    ConfigFile, OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
-    OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file,
-    requested_profile,
-};
 use crate::error::{UserError, fail};
 use crate::files::atomic_file::update_file;
 use crate::files::ini_edit::{IniDocument, TOP_SECTION};
+use crate::settings::file::java_profile_file;
+use crate::settings::keys::{
+    OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
+    OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME,
+};
+use crate::settings::{ConfigFile, Profile, check_value, config_file_path};
 use crate::terminal;
 
 #[derive(Debug, Args)]
@@ -94,23 +95,23 @@ struct Destination {
 }
 
 pub fn run(args: &ConfigureArgs) -> Result<()> {
-    let profile = requested_profile(args.profile.profile.as_deref());
-    let file = ConfigFile::load(&config_path())?;
-    let destination = destination(&file, profile.as_deref())?;
+    let profile = Profile::requested(args.profile.profile.as_deref());
+    let file = ConfigFile::load(&config_file_path())?;
+    let destination = destination(&file, profile.name())?;
     if !terminal::is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
             format!(
                 "edit {} by hand: KEY=value lines such as OKTA_ORG and OKTA_AWS_APP_URL{}",
                 destination.path.display(),
-                match &profile {
-                    Some(p) if destination.section == *p => format!(", under [{p}]"),
+                match profile.name() {
+                    Some(p) if destination.section == p => format!(", under [{p}]"),
                     _ => String::new(),
                 }
             ),
         );
     }
-    let name = profile.as_deref().unwrap_or("the default profile");
+    let name = profile.name().unwrap_or("the default profile");
     terminal::say(&format!(
         "Configuring {name} in {} (Enter keeps the value in brackets, `-` removes it).",
         destination.path.display()
@@ -124,10 +125,7 @@ pub fn run(args: &ConfigureArgs) -> Result<()> {
     terminal::say(&format!(
         "Wrote {name} to {}. Next: okta-aws login{}",
         destination.path.display(),
-        profile
-            .as_ref()
-            .map(|p| format!(" --profile {p}"))
-            .unwrap_or_default()
+        profile.flag()
     ));
     Ok(())
 }
@@ -195,18 +193,7 @@ fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answ
 
 /// The same checks a login makes, so a profile that configure writes can be used.
 fn check(key: &'static str, value: &str) -> Result<(), String> {
-    let settings = Settings::from_file(
-        &ConfigFile::default(),
-        None,
-        &[(key, Some(value.to_string()))],
-    )
-    .map_err(|e| e.to_string())?;
-    let checked = match key {
-        OKTA_ORG => settings.okta_org().map(drop),
-        OKTA_AWS_APP_URL => settings.app_url().map(drop),
-        _ => Ok(()),
-    };
-    checked.map_err(|e| match e.downcast_ref::<UserError>() {
+    check_value(key, value).map_err(|e| match e.downcast_ref::<UserError>() {
         Some(UserError {
             cause,
             hint: Some(hint),

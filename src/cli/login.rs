@@ -5,14 +5,14 @@ use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::credentials_file::{
-    config_path, config_section, credentials_path, write_credentials, write_many_credentials,
+    aws_config_path, config_section, credentials_path, write_credentials, write_many_credentials,
     write_role_profile,
 };
 use crate::aws::human_duration;
-use crate::config::{OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, Settings};
 use crate::error::fail;
 use crate::glob;
 use crate::session::{self, Session};
+use crate::settings::Settings;
 use crate::terminal;
 
 #[derive(Debug, Args)]
@@ -32,10 +32,8 @@ pub struct LoginArgs {
 
 pub fn run(args: &LoginArgs) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let env_mode = settings.env_mode()?;
-    let pattern = settings
-        .get(OKTA_AWS_ROLE_TO_ASSUME)
-        .filter(|r| glob::is_pattern(r));
+    let env_mode = *settings.files.env_mode.get()?;
+    let pattern = settings.sts.role.as_deref().filter(|r| glob::is_pattern(r));
     if args.all_roles || pattern.is_some() {
         if env_mode {
             return fail(
@@ -67,8 +65,8 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     ));
     if let Some(target) = &session.target {
         // `aws --profile NAME` then hops into the target by itself, through the config entry.
-        let config = config_path();
-        let region = settings.get(OKTA_AWS_REGION);
+        let config = aws_config_path();
+        let region = settings.sts.regions.configured();
         write_role_profile(
             &config,
             &section,
@@ -137,8 +135,8 @@ fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
 /// The credentials section: the okta-aws profile's name, or `ACCOUNT_ID/ROLE_NAME` for the
 /// unnamed profile.
 pub fn credentials_section(settings: &Settings, session: &Session) -> String {
-    match &settings.profile {
-        Some(name) => name.clone(),
+    match settings.profile.name() {
+        Some(name) => name.to_string(),
         None => session.role.role_arn.short(),
     }
 }

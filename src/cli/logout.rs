@@ -10,10 +10,10 @@ use url::Url;
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::credentials_file::{credentials_path, remove_credentials};
 use crate::cache::CacheDir;
-use crate::config::{Settings, requested_profile};
 use crate::okta::OktaClient;
 use crate::okta::web_session::{self, OktaCookies};
 use crate::session::{Session, SessionStore, WrittenSections, okta_cookies_path};
+use crate::settings::{Overrides, Profile, Settings};
 use crate::terminal;
 
 #[derive(Debug, Args)]
@@ -27,7 +27,7 @@ pub struct LogoutArgs {
 
 pub fn run(args: &LogoutArgs) -> Result<()> {
     let settings = if args.all {
-        Settings::load(None, &[])?
+        Settings::load(Profile::unnamed(), &Overrides::default())?
     } else {
         load_settings(&args.profile, &RoleArg::default())?
     };
@@ -58,7 +58,7 @@ pub fn run(args: &LogoutArgs) -> Result<()> {
     }
     if args.all {
         orgs.extend(all_cookie_orgs(cache));
-    } else if let Ok(org) = settings.okta_org() {
+    } else if let Some(org) = settings.okta.org.ok() {
         orgs.insert(org.origin().ascii_serialization());
     }
     let removed = remove_credentials(&credentials_path(), &sections)?;
@@ -66,10 +66,7 @@ pub fn run(args: &LogoutArgs) -> Result<()> {
     let target = if args.all {
         "every profile".to_string()
     } else {
-        requested_profile(args.profile.profile.as_deref())
-            .map_or("the default profile".to_string(), |p| {
-                format!("profile {p}")
-            })
+        Profile::requested(args.profile.profile.as_deref()).describe()
     };
     terminal::say(&format!(
         "Logged out of {target}: {forgotten} cached session(s) forgotten, {} Okta session(s) closed{}.",

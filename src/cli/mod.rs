@@ -18,7 +18,7 @@ use std::ffi::OsString;
 
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, Settings, requested_profile};
+use crate::settings::{Overrides, Profile, Settings};
 use crate::{error, terminal};
 
 /// Single sign-on for the AWS CLI through Okta.
@@ -87,8 +87,10 @@ pub struct RoleArg {
 /// Resolve the settings for a command's `--profile` and `--role`.
 pub fn load_settings(profile: &ProfileArg, role: &RoleArg) -> anyhow::Result<Settings> {
     Settings::load(
-        requested_profile(profile.profile.as_deref()),
-        &[(OKTA_AWS_ROLE_TO_ASSUME, role.role.clone())],
+        Profile::requested(profile.profile.as_deref()),
+        &Overrides {
+            role: role.role.clone(),
+        },
     )
 }
 

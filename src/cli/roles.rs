@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::signin_page;
-use crate::config::Settings;
 use crate::error::fail;
 use crate::saml::RolePair;
 use crate::session::{self, Session, SessionStore};
+use crate::settings::Settings;
 
 #[derive(Debug, Args)]
 pub struct RolesArgs {
@@ -61,10 +61,7 @@ fn cached_session(settings: &Settings) -> Result<Session> {
     match SessionStore::new(settings).load() {
         Some(session) => Ok(session),
         None => {
-            let (flag, which) = match &settings.profile {
-                Some(p) => (format!(" --profile {p}"), format!("profile {p}")),
-                None => (String::new(), "the default profile".to_string()),
-            };
+            let (flag, which) = (settings.profile.flag(), settings.profile.describe());
             fail(
                 format!("no cached session for {which}"),
                 format!("run `okta-aws roles{flag} --refresh` (or `okta-aws login{flag}`) once"),

@@ -1483,7 +1483,7 @@ for f, sec, key, want, nested in checks:
             prop_assert!(extra.len() <= 3, "{:?}", extra);
             let out = d.render();
             let path = std::path::Path::new("config.properties");
-            let read = crate::config::ConfigFile::parse(&out, path)
+            let read = crate::settings::ConfigFile::parse(&out, path)
                 .map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
             let values = if section == TOP_SECTION {
                 Some(read.top())

@@ -5,8 +5,9 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::{OktaClient, OktaError, Transaction, factors};
-use crate::config::{OKTA_PASSWORD_CMD, OKTA_USERNAME, Settings};
 use crate::error::{UserError, fail};
+use crate::settings::keys::{OKTA_PASSWORD_CMD, OKTA_USERNAME};
+use crate::settings::{MfaPresets, OktaUser};
 use crate::terminal;
 
 /// Wrong passwords typed at the prompt before we give up.
@@ -19,9 +20,13 @@ enum PasswordSource {
 }
 
 /// Log in with user name and password (and MFA); returns Okta's one-time session token.
-pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<String> {
-    let username = match settings.get(OKTA_USERNAME) {
-        Some(name) => name.to_string(),
+pub async fn authenticate(
+    client: &OktaClient,
+    user: &OktaUser,
+    mfa: &MfaPresets,
+) -> Result<String> {
+    let username = match &user.name {
+        Some(name) => name.clone(),
         None => terminal::ask("Okta user name", OKTA_USERNAME)?,
     };
     if username.is_empty() {
@@ -33,7 +38,7 @@ pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<St
     let mut tries = 0;
     loop {
         tries += 1;
-        let (password, source) = read_password(settings, &username)?;
+        let (password, source) = read_password(user, &username)?;
         let body = json!({
             "username": username,
             "password": password,
@@ -41,7 +46,7 @@ pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<St
         });
         drop(password);
         match client.post(client.url("api/v1/authn"), &body).await {
-            Ok(transaction) => return follow(client, settings, transaction).await,
+            Ok(transaction) => return follow(client, mfa, transaction).await,
             Err(OktaError::Api(e))
                 if e.is("E0000004")
                     && matches!(source, PasswordSource::Typed)
@@ -54,8 +59,8 @@ pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<St
     }
 }
 
-fn read_password(settings: &Settings, username: &str) -> Result<(String, PasswordSource)> {
-    match settings.get(OKTA_PASSWORD_CMD) {
+fn read_password(user: &OktaUser, username: &str) -> Result<(String, PasswordSource)> {
+    match &user.password_command {
         Some(command) => Ok((run_password_command(command)?, PasswordSource::Command)),
         None => {
             let password =
@@ -118,7 +123,7 @@ fn run_password_command(command: &str) -> Result<String> {
 /// Walk the transaction's states until SUCCESS or a state we must stop at.
 async fn follow(
     client: &OktaClient,
-    settings: &Settings,
+    mfa: &MfaPresets,
     mut transaction: Transaction,
 ) -> Result<String> {
     loop {
@@ -134,7 +139,7 @@ async fn follow(
                 terminal::warn("your Okta password expires soon; change it on Okta's web page");
                 skip_warning(client, &transaction).await?
             }
-            "MFA_REQUIRED" => factors::verify(client, settings, &transaction).await?,
+            "MFA_REQUIRED" => factors::verify(client, mfa, &transaction).await?,
             "LOCKED_OUT" => {
                 return fail(
                     "your Okta account is locked out",

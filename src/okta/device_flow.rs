@@ -16,8 +16,8 @@ use url::Url;
 
 use super::OktaClient;
 use super::saml_page::{self, SamlForm};
-use crate::config::{OKTA_AWS_APP_URL, OKTA_OIDC_CLIENT_ID};
 use crate::error::{Interrupted, UserError, fail};
+use crate::settings::keys::{OKTA_AWS_APP_URL, OKTA_OIDC_CLIENT_ID};
 use crate::terminal;
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::{Factor, OktaClient, OktaError, Transaction, authn};
-use crate::config::{OKTA_MFA_CHOICE, OKTA_MFA_CODE, Settings};
 use crate::error::{Interrupted, UserError, fail};
+use crate::settings::MfaPresets;
+use crate::settings::keys::{OKTA_MFA_CHOICE, OKTA_MFA_CODE};
 use crate::terminal;
 
 const PUSH_POLL_INTERVAL: Duration = Duration::from_secs(1);
@@ -118,10 +119,10 @@ fn select(factors: &[Factor], choice: Option<&str>) -> Result<Factor> {
 /// Verify one factor of an `MFA_REQUIRED` transaction; returns the next transaction.
 pub async fn verify(
     client: &OktaClient,
-    settings: &Settings,
+    mfa: &MfaPresets,
     transaction: &Transaction,
 ) -> Result<Transaction> {
-    let factor = select(&transaction.factors(), settings.get(OKTA_MFA_CHOICE))?;
+    let factor = select(&transaction.factors(), mfa.choice.as_deref())?;
     let Some(state_token) = transaction.state_token.clone() else {
         return fail(
             "Okta asked for MFA without a state token",
@@ -145,7 +146,7 @@ pub async fn verify(
     terminal::debug(&format!("MFA factor: {}", factor.choice_name()));
     let step = Step {
         client,
-        settings,
+        mfa,
         state_token: &state_token,
         factor: &factor,
     };
@@ -184,7 +185,7 @@ fn describe_short(factor: &Factor) -> String {
 /// One factor verification in progress.
 struct Step<'a> {
     client: &'a OktaClient,
-    settings: &'a Settings,
+    mfa: &'a MfaPresets,
     state_token: &'a str,
     factor: &'a Factor,
 }
@@ -200,7 +201,7 @@ impl Step<'_> {
 
     /// Codes read off a device, or answers: `OKTA_MFA_CODE` once, else asked (3 tries).
     async fn code(&self, url: Url, field: &str, prompt: &str) -> Result<Transaction> {
-        let preset = self.settings.get(OKTA_MFA_CODE).map(str::to_string);
+        let preset = self.mfa.code.clone();
         let mut tries = 0;
         loop {
             tries += 1;
@@ -238,7 +239,7 @@ impl Step<'_> {
             Some(next) => self.client.checked_link(&next.href)?,
             None => url,
         };
-        let preset = self.settings.get(OKTA_MFA_CODE).map(str::to_string);
+        let preset = self.mfa.code.clone();
         let mut tries = 0;
         loop {
             let code = match &preset {

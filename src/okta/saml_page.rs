@@ -6,8 +6,8 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::OktaClient;
-use crate::config::OKTA_AWS_APP_URL;
 use crate::error::{UserError, fail, one_line};
+use crate::settings::keys::OKTA_AWS_APP_URL;
 
 /// The app launch form's content.
 #[derive(Debug, Clone)]
