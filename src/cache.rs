@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::UserError;
-use crate::terminal;
+use crate::prompt::{self, Prompter};
 
 /// Bumped when the files' shape changes; older files are then misses.
 pub const FORMAT_VERSION: u32 = 1;
@@ -80,7 +80,7 @@ impl CacheDir {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
-                terminal::debug(&format!(
+                prompt::debug(&format!(
                     "cache: cannot read {}: {e}; ignoring it",
                     path.display()
                 ));
@@ -90,14 +90,14 @@ impl CacheDir {
         match serde_json::from_str::<T>(&text) {
             Ok(value) if value.version() == FORMAT_VERSION => Some(value),
             Ok(_) => {
-                terminal::debug(&format!(
+                prompt::debug(&format!(
                     "cache: {} is of an older format; ignoring it",
                     path.display()
                 ));
                 None
             }
             Err(e) => {
-                terminal::debug(&format!(
+                prompt::debug(&format!(
                     "cache: {} is corrupt ({e}); ignoring it",
                     path.display()
                 ));
@@ -147,7 +147,7 @@ impl CacheDir {
 
     /// Take the exclusive lock named `stem`, waiting (bounded) for another holder. The OS
     /// releases it when the holder exits, even by a crash.
-    pub fn lock(&self, stem: &str, what: &str) -> Result<FileLock> {
+    pub fn lock(&self, stem: &str, what: &str, prompter: &dyn Prompter) -> Result<FileLock> {
         self.ensure()?;
         let path = self.file(stem, "lock");
         let mut file = OpenOptions::new()
@@ -177,7 +177,7 @@ impl CacheDir {
                 } else {
                     format!(" (pid {holder})")
                 };
-                terminal::say(&format!(
+                prompter.say(&format!(
                     "Waiting for another okta-aws{by} that is logging in to {what}…"
                 ));
             }
@@ -214,6 +214,7 @@ pub trait Versioned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompt::NoTerminal;
 
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Probe {
@@ -272,11 +273,11 @@ mod tests {
     fn a_second_lock_waits_for_the_first() {
         let dir = tempfile::tempdir().unwrap();
         let cache = CacheDir::new(dir.path().to_path_buf());
-        let first = cache.lock("p", "p").unwrap();
+        let first = cache.lock("p", "p", &NoTerminal).unwrap();
         let cache2 = cache.clone();
         let started = Instant::now();
         let waiter = std::thread::spawn(move || {
-            let _second = cache2.lock("p", "p").unwrap();
+            let _second = cache2.lock("p", "p", &NoTerminal).unwrap();
             started.elapsed()
         });
         std::thread::sleep(Duration::from_millis(200));

@@ -6,9 +6,9 @@ use anyhow::Result;
 
 use crate::arn::RoleArn;
 use crate::error::fail;
+use crate::prompt::Prompter;
 use crate::saml::RolePair;
 use crate::settings::keys::OKTA_AWS_ROLE_TO_ASSUME;
-use crate::terminal;
 
 /// Roles matching a user's words: a full ARN, `ACCOUNT/ROLE`, or a bare role name.
 pub fn matching<'a>(roles: &'a [RolePair], wanted: &str) -> Vec<&'a RolePair> {
@@ -73,7 +73,12 @@ impl MenuHints {
 }
 
 /// Choose one role: the preset, else the only one, else ask.
-pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Result<RolePair> {
+pub fn choose_role(
+    roles: &[RolePair],
+    preset: Option<&str>,
+    hints: &MenuHints,
+    prompter: &dyn Prompter,
+) -> Result<RolePair> {
     if let Some(wanted) = preset {
         let found = matching(roles, wanted);
         return match found.as_slice() {
@@ -120,7 +125,7 @@ pub fn choose(roles: &[RolePair], preset: Option<&str>, hints: &MenuHints) -> Re
         .as_ref()
         .and_then(|last| ordered.iter().position(|r| r.role_arn == *last))
         .unwrap_or(0);
-    let index = terminal::choose("Role to assume", &labels, default, OKTA_AWS_ROLE_TO_ASSUME)?;
+    let index = prompter.choose("Role to assume", &labels, default, OKTA_AWS_ROLE_TO_ASSUME)?;
     Ok(ordered[index].clone())
 }
 
@@ -142,6 +147,8 @@ fn menu_order(roles: &[RolePair], hints: &MenuHints) -> Vec<RolePair> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompt::NoTerminal;
+    use crate::prompt::script::ScriptedPrompter;
 
     fn pair(account: &str, name: &str) -> RolePair {
         RolePair {
@@ -153,7 +160,7 @@ mod tests {
     #[test]
     fn presets_match_arn_short_form_and_unique_name() {
         let roles = vec![pair("111", "Dev"), pair("222", "Dev"), pair("222", "Admin")];
-        let pick = |preset| choose(&roles, Some(preset), &MenuHints::default());
+        let pick = |preset| choose_role(&roles, Some(preset), &MenuHints::default(), &NoTerminal);
         assert_eq!(pick("Admin").unwrap(), roles[2]);
         assert_eq!(pick("222/Dev").unwrap(), roles[1]);
         assert_eq!(pick("arn:aws:iam::111:role/Dev").unwrap(), roles[0]);
@@ -188,7 +195,7 @@ mod tests {
     fn a_single_role_is_chosen_without_asking() {
         let roles = vec![pair("111", "Dev")];
         assert_eq!(
-            choose(&roles, None, &MenuHints::default()).unwrap(),
+            choose_role(&roles, None, &MenuHints::default(), &NoTerminal).unwrap(),
             roles[0]
         );
     }
@@ -220,5 +227,24 @@ mod tests {
         );
         assert_eq!(hints.account_label("333"), "prod (333)");
         assert_eq!(hints.account_label("111"), "111");
+    }
+
+    #[test]
+    fn the_role_menu_shows_accounts_and_starts_on_the_last_choice() {
+        let roles = vec![pair("111", "Ops"), pair("222", "Admin"), pair("111", "Dev")];
+        let hints = MenuHints {
+            account_names: [("222".to_string(), "prod".to_string())].into(),
+            last_choice: Some(roles[2].role_arn.clone()),
+        };
+        let prompter = ScriptedPrompter::new().pick(2);
+        let chosen = choose_role(&roles, None, &hints, &prompter).unwrap();
+        assert_eq!(chosen, roles[0], "the menu is in its own order");
+        let menu = &prompter.menus()[0];
+        assert_eq!(menu.prompt, "Role to assume");
+        assert_eq!(
+            menu.items,
+            ["prod (222)  Admin", "111         Dev", "111         Ops"]
+        );
+        assert_eq!(menu.default, 1, "the last choice, 111/Dev");
     }
 }

@@ -20,10 +20,10 @@ use crate::aws::{AwsCredentials, sts};
 use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
 use crate::okta::web_session::{self, OktaCookies};
 use crate::okta::{OktaClient, authn, device_flow};
+use crate::prompt::{self, Prompter};
 use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
 use crate::settings::{DEFAULT_DURATION_SECS, Profile, Settings};
-use crate::terminal;
 
 /// Variables a wrapped command must not see: they would make the AWS CLI pick a profile
 /// over the credentials we put in its environment.
@@ -183,7 +183,7 @@ pub struct Request {
 }
 
 /// A valid session for the profile: from the cache, or by logging in.
-pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
+pub fn obtain(settings: &Settings, prompter: &dyn Prompter, request: Request) -> Result<Session> {
     let store = SessionStore::new(settings);
     let min_ttl = *settings.sts.min_ttl_secs.get()?;
     let wanted_role = settings.sts.role.as_deref();
@@ -195,7 +195,9 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
         return Ok(with_current_region(session, settings));
     }
     settings.check_for_login()?;
-    let _lock = store.cache.lock(&store.stem(), &store.describe())?;
+    let _lock = store
+        .cache
+        .lock(&store.stem(), &store.describe(), prompter)?;
     // Another process may have logged in while we waited for the lock.
     let reusable = if request.force {
         None
@@ -207,16 +209,23 @@ pub fn obtain(settings: &Settings, request: Request) -> Result<Session> {
     {
         return Ok(with_current_region(session.clone(), settings));
     }
-    terminal::install_interrupt_handler();
+    prompt::interrupt::install_handler();
     let runtime = crate::net::runtime()?;
     let previous = store.load();
     let session = runtime.block_on(async {
         let mut session = match reusable {
             // The SAML session is fresh: only the cross-account part needs work.
             Some(session) => session,
-            None => login(settings, &store.cache, previous.as_ref()).await?,
+            None => login(settings, prompter, &store.cache, previous.as_ref()).await?,
         };
-        settle_target(settings, &mut session, previous.as_ref(), request.force).await?;
+        settle_target(
+            settings,
+            prompter,
+            &mut session,
+            previous.as_ref(),
+            request.force,
+        )
+        .await?;
         anyhow::Ok(session)
     })?;
     store.save(&session)?;
@@ -236,6 +245,7 @@ fn target_matches(session: &Session, settings: &Settings) -> bool {
 /// Decide the cross-account target (preset, remembered, or through IAM) and hop into it.
 async fn settle_target(
     settings: &Settings,
+    prompter: &dyn Prompter,
     session: &mut Session,
     previous: Option<&Session>,
     force: bool,
@@ -260,6 +270,7 @@ async fn settle_target(
                 &region,
                 &session.role,
                 &session.credentials,
+                prompter,
             )
             .await?
         }
@@ -290,7 +301,7 @@ async fn settle_target(
         duration,
     )
     .await?;
-    terminal::debug(&format!("assumed the cross-account role {role_arn}"));
+    prompt::debug(&format!("assumed the cross-account role {role_arn}"));
     session.target = Some(TargetSession {
         role_arn,
         credentials,
@@ -301,13 +312,13 @@ async fn settle_target(
 fn cached(store: &SessionStore, min_ttl: u64, wanted_role: Option<&str>) -> Option<Session> {
     let session = store.load()?;
     if session.serves(min_ttl, wanted_role) {
-        terminal::debug(&format!(
+        prompt::debug(&format!(
             "using the cached session for {}",
             session.role.role_arn
         ));
         Some(session)
     } else {
-        terminal::debug("the cached session is expired, too close to expiry, or for another role");
+        prompt::debug("the cached session is expired, too close to expiry, or for another role");
         None
     }
 }
@@ -326,21 +337,28 @@ const ALL_ROLES_WIDTH: usize = 16;
 /// One role of an all-roles login: its credentials, or why not.
 pub struct RoleOutcome {
     pub role: RolePair,
-    pub credentials: Result<AwsCredentials>,
+    pub credentials: Result<sts::SamlGrant>,
 }
 
 /// Every role of one assertion whose ARN, `ACCOUNT/ROLE` or `ALIAS/ROLE` matches `pattern`
 /// (all when `None`), assumed concurrently. Failures are per role.
-pub fn obtain_all(settings: &Settings, pattern: Option<&str>) -> Result<Vec<RoleOutcome>> {
+pub fn obtain_all(
+    settings: &Settings,
+    prompter: &dyn Prompter,
+    pattern: Option<&str>,
+) -> Result<Vec<RoleOutcome>> {
     settings.check_for_login()?;
     let store = SessionStore::new(settings);
-    let _lock = store.cache.lock(&store.stem(), &store.describe())?;
-    terminal::install_interrupt_handler();
+    let _lock = store
+        .cache
+        .lock(&store.stem(), &store.describe(), prompter)?;
+    prompt::interrupt::install_handler();
     let runtime = crate::net::runtime()?;
     runtime.block_on(async {
         let client = OktaClient::new(settings.okta.org.get()?.clone())?;
         let (assertion, action) = saml_assertion(
             settings,
+            prompter,
             &store.cache,
             &client,
             settings.okta.app_link.get()?,
@@ -444,14 +462,15 @@ pub fn record_written_sections(settings: &Settings, sections: &[String]) -> Resu
 
 async fn login(
     settings: &Settings,
+    prompter: &dyn Prompter,
     cache: &CacheDir,
     previous: Option<&Session>,
 ) -> Result<Session> {
     let org = settings.okta.org.get()?;
     let app_url = settings.okta.app_link.get()?;
     let client = OktaClient::new(org.clone())?;
-    let (assertion, action) = saml_assertion(settings, cache, &client, app_url).await?;
-    terminal::debug(&format!(
+    let (assertion, action) = saml_assertion(settings, prompter, cache, &client, app_url).await?;
+    prompt::debug(&format!(
         "the assertion grants {} role(s)",
         assertion.roles.len()
     ));
@@ -465,15 +484,23 @@ async fn login(
         account_names,
         last_choice: previous.map(|p| p.role.role_arn.clone()),
     };
-    let role = role_choice::choose(&assertion.roles, settings.sts.role.as_deref(), &hints)?;
+    let role = role_choice::choose_role(
+        &assertion.roles,
+        settings.sts.role.as_deref(),
+        &hints,
+        prompter,
+    )?;
     let duration = saml_duration(settings, &assertion)?;
     let region = settings
         .sts
         .regions
         .for_partition(role.role_arn.partition());
     let config = sts::sdk_config(&region, None).await;
-    let credentials =
-        sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;
+    let grant = sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;
+    if let Some(shortened) = &grant.shortened {
+        prompter.warn(shortened);
+    }
+    let credentials = grant.credentials;
     Ok(Session {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -500,6 +527,7 @@ fn saml_duration(settings: &Settings, assertion: &Assertion) -> Result<i32> {
 /// password, no MFA), else through a full login.
 async fn saml_assertion(
     settings: &Settings,
+    prompter: &dyn Prompter,
     cache: &CacheDir,
     client: &OktaClient,
     app_url: &Url,
@@ -515,20 +543,22 @@ async fn saml_assertion(
     };
     let form = match reused {
         Some(form) => {
-            terminal::debug("the Okta session is still valid: no password needed");
+            prompt::debug("the Okta session is still valid: no password needed");
             form
         }
         None => {
             if cookies.sid.take().is_some() {
-                terminal::say("The Okta session has ended; logging in again.");
+                prompter.say("The Okta session has ended; logging in again.");
             }
             let form = match &settings.okta.oidc_client_id {
                 // An Identity Engine org: the user signs in in the browser.
-                Some(client_id) => device_flow::saml_form(client, client_id, app_url).await?,
+                Some(client_id) => {
+                    device_flow::saml_form(client, prompter, client_id, app_url).await?
+                }
                 None => {
+                    let okta = &settings.okta;
                     let session_token =
-                        authn::authenticate(client, &settings.okta.user, &settings.okta.mfa)
-                            .await?;
+                        authn::authenticate(client, prompter, &okta.user, &okta.mfa).await?;
                     web_session::establish(client, &session_token, app_url).await?
                 }
             };
@@ -538,7 +568,7 @@ async fn saml_assertion(
     };
     let cookies = web_session::read_from(client, &cookies);
     if let Err(e) = cache.write(&cookies_path, &cookies) {
-        terminal::warn(&format!("cannot keep the Okta session: {e:#}"));
+        prompter.warn(&format!("cannot keep the Okta session: {e:#}"));
     }
     Ok((Assertion::parse(&form.saml_response)?, form.action))
 }
@@ -554,7 +584,7 @@ async fn account_names(
         return fresh.names;
     }
     let Some(url) = action.and_then(signin_page::allowed_action) else {
-        terminal::debug("no AWS sign-in page to read account names from");
+        prompt::debug("no AWS sign-in page to read account names from");
         return signin_page::load_any(cache).names;
     };
     // A client of its own: no cookies, and no following AWS's redirect into the console
@@ -562,7 +592,7 @@ async fn account_names(
     let http = match signin_page::signin_client() {
         Ok(http) => http,
         Err(e) => {
-            terminal::debug(&format!("account names unavailable: {e}"));
+            prompt::debug(&format!("account names unavailable: {e}"));
             return signin_page::load_any(cache).names;
         }
     };
@@ -570,12 +600,12 @@ async fn account_names(
         Ok(fetched) => match signin_page::save(cache, fetched) {
             Ok(saved) => saved.names,
             Err(e) => {
-                terminal::debug(&format!("cannot cache account names: {e:#}"));
+                prompt::debug(&format!("cannot cache account names: {e:#}"));
                 signin_page::load_any(cache).names
             }
         },
         Err(e) => {
-            terminal::debug(&format!("account names unavailable: {e}"));
+            prompt::debug(&format!("account names unavailable: {e}"));
             signin_page::load_any(cache).names
         }
     }

@@ -10,7 +10,6 @@ use crate::arn::RoleArn;
 use crate::error::UserError;
 use crate::saml::RolePair;
 use crate::settings::keys::OKTA_STS_DURATION;
-use crate::terminal;
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
 /// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
@@ -27,13 +26,21 @@ pub async fn sdk_config(
     loader.load().await
 }
 
+/// What AssumeRoleWithSAML granted.
+#[derive(Debug)]
+pub struct SamlGrant {
+    pub credentials: AwsCredentials,
+    /// A warning for the user when the role allowed less than the duration asked.
+    pub shortened: Option<String>,
+}
+
 /// AssumeRoleWithSAML (an unsigned call: the assertion is the proof).
 pub async fn assume_role_with_saml(
     config: &aws_config::SdkConfig,
     role: &RolePair,
     assertion: &str,
     duration_secs: i32,
-) -> Result<AwsCredentials> {
+) -> Result<SamlGrant> {
     let client = aws_sdk_sts::Client::new(config);
     let call = |duration: i32| {
         client
@@ -44,11 +51,12 @@ pub async fn assume_role_with_saml(
             .duration_seconds(duration)
             .send()
     };
+    let mut shortened = None;
     let answer = match call(duration_secs).await {
         // The role's MaxSessionDuration is lower than asked: AWS does not say how low, but
         // every role allows an hour. Retry once with that rather than fail the login.
         Err(e) if duration_too_long(&e) && duration_secs > DEFAULT_MAX_SESSION_SECS => {
-            terminal::warn(&format!(
+            shortened = Some(format!(
                 "{} allows no {duration_secs} s session; asking for {DEFAULT_MAX_SESSION_SECS} s instead (set OKTA_STS_DURATION to avoid this)",
                 role.role_arn.name()
             ));
@@ -57,7 +65,10 @@ pub async fn assume_role_with_saml(
         other => other,
     }
     .map_err(|e| sts_error(&e, role.role_arn.as_str()))?;
-    credentials_of(answer.credentials)
+    Ok(SamlGrant {
+        credentials: credentials_of(answer.credentials)?,
+        shortened,
+    })
 }
 
 /// The session length every role allows (its MaxSessionDuration is at least an hour).

@@ -7,10 +7,10 @@ use crate::arn::RoleArn;
 use crate::aws::AwsCredentials;
 use crate::aws::iam::{self, TargetRoles};
 use crate::error::{Interrupted, fail};
+use crate::prompt::{self, Prompter};
 use crate::saml::RolePair;
 use crate::settings::TargetSettings;
 use crate::settings::keys::OKTA_AWS_TARGET_ROLE;
-use crate::terminal;
 
 /// What to do about a cross-account target after the SAML role is assumed.
 pub enum Decision {
@@ -67,44 +67,44 @@ pub async fn introspect_and_choose(
     region: &str,
     saml_role: &RolePair,
     credentials: &AwsCredentials,
+    prompter: &dyn Prompter,
 ) -> Result<Option<RoleArn>> {
     let keys = settings
         .iam_keys
         .as_ref()
         .map(|k| (k.key_id.clone(), k.secret.clone()));
     let config = iam::iam_config(region, keys, credentials).await;
-    let found: Vec<RoleArn> =
-        match iam::find_target_roles(&config, saml_role.role_arn.as_str()).await {
-            Ok(TargetRoles { targets, .. }) => {
-                targets.iter().filter_map(|t| RoleArn::parse(t)).collect()
-            }
-            Err(e) => {
-                terminal::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
-                terminal::warn(&e.to_warning());
-                return Ok(None);
-            }
-        };
-    terminal::debug(&format!(
+    let found = match iam::find_target_roles(&config, saml_role.role_arn.as_str()).await {
+        Ok(TargetRoles { targets, .. }) => targets,
+        Err(e) => {
+            prompt::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
+            prompter.warn(&e.to_warning());
+            return Ok(None);
+        }
+    };
+    let found: Vec<RoleArn> = found.iter().filter_map(|t| RoleArn::parse(t)).collect();
+    prompt::debug(&format!(
         "{} may assume: {}",
         saml_role.role_arn,
         listing(&found)
     ));
-    choose(settings.role.as_deref(), &found, saml_role)
+    choose_target(settings.role.as_deref(), &found, saml_role, prompter)
 }
 
 /// Among the targets IAM allows: the preset (by name), the only one, or a menu. Only Ctrl-C
 /// is an error; anything else warns and stays in the SAML role.
-fn choose(
+fn choose_target(
     preset: Option<&str>,
     targets: &[RoleArn],
     saml_role: &RolePair,
+    prompter: &dyn Prompter,
 ) -> Result<Option<RoleArn>> {
     if let Some(name) = preset {
         let found: Vec<&RoleArn> = targets.iter().filter(|t| t.name() == name.trim()).collect();
         if let [one] = found.as_slice() {
             return Ok(Some((*one).clone()));
         }
-        terminal::warn(&format!(
+        prompter.warn(&format!(
             "{OKTA_AWS_TARGET_ROLE}={name} names {} of the roles {} may assume ({}); set it to the role's ARN or ACCOUNT/ROLE",
             if found.is_empty() { "none" } else { "several" },
             saml_role.role_arn.name(),
@@ -118,11 +118,11 @@ fn choose(
         several => {
             let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
             labels.push(format!("(none: stay in {})", saml_role.role_arn.short()));
-            match terminal::choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
+            match prompter.choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
                 Ok(index) => Ok(several.get(index).cloned()),
                 Err(e) if e.downcast_ref::<Interrupted>().is_some() => Err(e),
                 Err(e) => {
-                    terminal::warn(&format!(
+                    prompter.warn(&format!(
                         "{e}; set {OKTA_AWS_TARGET_ROLE} to one of them; staying in {} for now",
                         saml_role.role_arn.short()
                     ));
@@ -143,6 +143,8 @@ fn listing(arns: &[RoleArn]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompt::NoTerminal;
+    use crate::prompt::script::ScriptedPrompter;
 
     fn saml() -> RolePair {
         RolePair {
@@ -178,7 +180,10 @@ mod tests {
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/Audit"),
         ];
-        let pick = |preset, targets: &[RoleArn]| choose(preset, targets, &saml()).unwrap();
+        let prompter = ScriptedPrompter::new();
+        let pick = |preset, targets: &[RoleArn]| {
+            choose_target(preset, targets, &saml(), &prompter).unwrap()
+        };
         assert_eq!(
             pick(Some("Audit"), &targets),
             Some(arn("arn:aws:iam::3:role/Audit"))
@@ -189,5 +194,46 @@ mod tests {
             Some(arn("arn:aws:iam::2:role/Deploy"))
         );
         assert_eq!(pick(None, &[]), None);
+    }
+
+    #[test]
+    fn several_targets_make_a_menu_with_a_way_out() {
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/ops/Audit"),
+        ];
+        let prompter = ScriptedPrompter::new().pick(1).pick(2);
+        let first = choose_target(None, &targets, &saml(), &prompter).unwrap();
+        assert_eq!(first, Some(targets[1].clone()));
+        let stay = choose_target(None, &targets, &saml(), &prompter).unwrap();
+        assert_eq!(stay, None, "the last item stays in the SAML role");
+        let menu = &prompter.menus()[0];
+        assert_eq!(menu.prompt, "Cross-account role");
+        assert_eq!(
+            menu.items,
+            ["2/Deploy", "3/Audit", "(none: stay in 111111111111/Okta)"]
+        );
+    }
+
+    #[test]
+    fn without_a_terminal_the_menu_warns_and_stays_in_the_saml_role() {
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
+        ];
+        assert_eq!(
+            choose_target(None, &targets, &saml(), &NoTerminal).unwrap(),
+            None
+        );
+        let prompter = ScriptedPrompter::new();
+        assert_eq!(
+            choose_target(Some("Nope"), &targets, &saml(), &prompter).unwrap(),
+            None
+        );
+        let said = prompter.said();
+        assert!(
+            said[0].starts_with("warning: OKTA_AWS_TARGET_ROLE=Nope names none"),
+            "{said:?}"
+        );
     }
 }

@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::exec::{become_command, replace_process};
 use crate::aws::cli_path::find_real_aws;
 use crate::error::{self, fail};
+use crate::prompt::TtyPrompter;
 use crate::session;
 use crate::settings::keys::OKTA_AWS_CLI;
 use crate::settings::{ConfigFile, Overrides, Profile, Settings, config_file_path};
@@ -44,7 +45,7 @@ fn run(args: Vec<OsString>) -> Result<i32> {
     };
     let settings = Settings::from_file(&file, profile, &Overrides::default())?;
     let aws = find_real_aws(settings.files.aws_cli.as_deref())?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let session = session::obtain(&settings, &TtyPrompter, session::Request::default())?;
     replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
 }
 

@@ -17,13 +17,13 @@ use super::ProfileArg;
 use crate::error::{UserError, fail};
 use crate::files::atomic_file::update_file;
 use crate::files::ini_edit::{IniDocument, TOP_SECTION};
+use crate::prompt::Prompter;
 use crate::settings::file::java_profile_file;
 use crate::settings::keys::{
     OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
     OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME,
 };
 use crate::settings::{ConfigFile, Profile, check_value, config_file_path};
-use crate::terminal;
 
 #[derive(Debug, Args)]
 pub struct ConfigureArgs {
@@ -94,11 +94,11 @@ struct Destination {
     current: HashMap<String, String>,
 }
 
-pub fn run(args: &ConfigureArgs) -> Result<()> {
+pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
     let profile = Profile::requested(args.profile.profile.as_deref());
     let file = ConfigFile::load(&config_file_path())?;
     let destination = destination(&file, profile.name())?;
-    if !terminal::is_interactive() {
+    if !prompter.is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
             format!(
@@ -112,17 +112,17 @@ pub fn run(args: &ConfigureArgs) -> Result<()> {
         );
     }
     let name = profile.name().unwrap_or("the default profile");
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Configuring {name} in {} (Enter keeps the value in brackets, `-` removes it).",
         destination.path.display()
     ));
     let mut answers = Vec::new();
     for question in QUESTIONS {
         let current = destination.current.get(question.key).map(String::as_str);
-        answers.push((question.key, ask(question, current)?));
+        answers.push((question.key, ask(prompter, question, current)?));
     }
     write(&destination, &answers)?;
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Wrote {name} to {}. Next: okta-aws login{}",
         destination.path.display(),
         profile.flag()
@@ -150,18 +150,18 @@ fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> 
 }
 
 /// Ask one question until the answer is acceptable (at most `TRIES` times).
-fn ask(question: &Question, current: Option<&str>) -> Result<Answer> {
+fn ask(prompter: &dyn Prompter, question: &Question, current: Option<&str>) -> Result<Answer> {
     let prompt = match current {
         Some(value) => format!("{} [{value}]", question.prompt),
         None => question.prompt.to_string(),
     };
     let mut last_problem = None;
     for _ in 0..TRIES {
-        let typed = terminal::ask(&prompt, question.key)?;
+        let typed = prompter.ask(&prompt, question.key)?;
         match judge(question, current, &typed) {
             Ok(answer) => return Ok(answer),
             Err(problem) => {
-                terminal::say(&format!("  {problem}"));
+                prompter.say(&format!("  {problem}"));
                 last_problem = Some(problem);
             }
         }

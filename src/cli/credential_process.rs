@@ -10,6 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
+use crate::prompt::Prompter;
 use crate::session::{self, Session};
 
 #[derive(Debug, Args)]
@@ -46,9 +47,9 @@ impl ProcessCredentials {
     }
 }
 
-pub fn run(args: &CredentialProcessArgs) -> Result<()> {
+pub fn run(args: &CredentialProcessArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let session = session::obtain(&settings, prompter, session::Request::default())?;
     println!(
         "{}",
         serde_json::to_string(&ProcessCredentials::of(&session))?

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::error::UserError;
+use crate::prompt::Prompter;
 use crate::session::{self, REMOVED_VARIABLES, Session};
 
 #[derive(Debug, Args)]
@@ -26,9 +27,9 @@ pub struct ExecArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(args: &ExecArgs) -> Result<i32> {
+pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let session = session::obtain(&settings, prompter, session::Request::default())?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     replace_process(program, rest, &session, &[])
 }

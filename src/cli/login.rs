@@ -11,9 +11,9 @@ use crate::aws::credentials_file::{
 use crate::aws::human_duration;
 use crate::error::fail;
 use crate::glob;
+use crate::prompt::Prompter;
 use crate::session::{self, Session};
 use crate::settings::Settings;
-use crate::terminal;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -30,7 +30,7 @@ pub struct LoginArgs {
     pub all_roles: bool,
 }
 
-pub fn run(args: &LoginArgs) -> Result<()> {
+pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
     let env_mode = *settings.files.env_mode.get()?;
     let pattern = settings.sts.role.as_deref().filter(|r| glob::is_pattern(r));
@@ -41,11 +41,12 @@ pub fn run(args: &LoginArgs) -> Result<()> {
                 "unset OKTA_ENV_MODE, or use `okta-aws exec --role ROLE` per role",
             );
         }
-        return login_all_roles(&settings, pattern);
+        return login_all_roles(&settings, prompter, pattern);
     }
-    let session = session::obtain(&settings, session::Request { force: args.force })?;
+    let request = session::Request { force: args.force };
+    let session = session::obtain(&settings, prompter, request)?;
     if env_mode {
-        terminal::say(&format!(
+        prompter.say(&format!(
             "Logged in as {} until {}; OKTA_ENV_MODE is on, so nothing was written (use `okta-aws exec` or `okta-aws env`).",
             session.effective_role_arn(),
             session.effective_credentials().expiration_rfc3339()
@@ -56,7 +57,7 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
     session::record_written_sections(&settings, std::slice::from_ref(&section))?;
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
         session.role.role_arn,
         path.display(),
@@ -74,30 +75,39 @@ pub fn run(args: &LoginArgs) -> Result<()> {
             &section,
             region,
         )?;
-        terminal::say(&format!(
+        prompter.say(&format!(
             "Cross-account role {} written to [{}] in {}.",
             target.role_arn,
             config_section(&section),
             config.display()
         ));
     }
-    terminal::say(&format!("Use them with: aws --profile {section} …"));
+    prompter.say(&format!("Use them with: aws --profile {section} …"));
     Ok(())
 }
 
 /// Assume every matching role at once and write a section per role; failures are reported
 /// per role and do not undo the others.
-fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
-    let outcomes = session::obtain_all(settings, pattern)?;
+fn login_all_roles(
+    settings: &Settings,
+    prompter: &dyn Prompter,
+    pattern: Option<&str>,
+) -> Result<()> {
+    let outcomes = session::obtain_all(settings, prompter, pattern)?;
     let mut written = Vec::new();
     let mut failed = 0;
     for outcome in outcomes {
         let section = outcome.role.role_arn.short();
         match outcome.credentials {
-            Ok(credentials) => written.push((section, credentials)),
+            Ok(grant) => {
+                if let Some(shortened) = &grant.shortened {
+                    prompter.warn(shortened);
+                }
+                written.push((section, grant.credentials));
+            }
             Err(e) => {
                 failed += 1;
-                terminal::warn(&format!("{section}: {e}"));
+                prompter.warn(&format!("{section}: {e}"));
             }
         }
     }
@@ -108,12 +118,12 @@ fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
         session::record_written_sections(settings, &sections)?;
     }
     for (section, credentials) in &written {
-        terminal::say(&format!(
+        prompter.say(&format!(
             "[{section}] valid until {}",
             credentials.expiration_rfc3339()
         ));
     }
-    terminal::say(&format!(
+    prompter.say(&format!(
         "{} role(s) written to {}{}.",
         written.len(),
         path.display(),

@@ -12,9 +12,9 @@ use crate::aws::credentials_file::{credentials_path, remove_credentials};
 use crate::cache::CacheDir;
 use crate::okta::OktaClient;
 use crate::okta::web_session::{self, OktaCookies};
+use crate::prompt::Prompter;
 use crate::session::{Session, SessionStore, WrittenSections, okta_cookies_path};
 use crate::settings::{Overrides, Profile, Settings};
-use crate::terminal;
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
@@ -25,7 +25,7 @@ pub struct LogoutArgs {
     pub all: bool,
 }
 
-pub fn run(args: &LogoutArgs) -> Result<()> {
+pub fn run(args: &LogoutArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = if args.all {
         Settings::load(Profile::unnamed(), &Overrides::default())?
     } else {
@@ -62,13 +62,13 @@ pub fn run(args: &LogoutArgs) -> Result<()> {
         orgs.insert(org.origin().ascii_serialization());
     }
     let removed = remove_credentials(&credentials_path(), &sections)?;
-    let closed = close_okta_sessions(cache, &orgs);
+    let closed = close_okta_sessions(cache, &orgs, prompter);
     let target = if args.all {
         "every profile".to_string()
     } else {
         Profile::requested(args.profile.profile.as_deref()).describe()
     };
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Logged out of {target}: {forgotten} cached session(s) forgotten, {} Okta session(s) closed{}.",
         closed,
         if removed {
@@ -91,12 +91,16 @@ fn all_cookie_orgs(cache: &CacheDir) -> Vec<String> {
 
 /// End each org's Okta session (`DELETE /api/v1/sessions/me`); a failure only warns. The
 /// device token is kept: it names this device, not a session.
-fn close_okta_sessions(cache: &CacheDir, orgs: &BTreeSet<String>) -> usize {
+fn close_okta_sessions(
+    cache: &CacheDir,
+    orgs: &BTreeSet<String>,
+    prompter: &dyn Prompter,
+) -> usize {
     let mut closed = 0;
     let runtime = match crate::net::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            terminal::warn(&format!("cannot close the Okta session: {e}"));
+            prompter.warn(&format!("cannot close the Okta session: {e}"));
             return 0;
         }
     };
@@ -110,14 +114,14 @@ fn close_okta_sessions(cache: &CacheDir, orgs: &BTreeSet<String>) -> usize {
         }
         match runtime.block_on(close_one(org, &cookies)) {
             Ok(()) => closed += 1,
-            Err(e) => terminal::warn(&format!(
+            Err(e) => prompter.warn(&format!(
                 "could not close the Okta session at {org}: {e:#}; it ends by itself"
             )),
         }
         cookies.sid = None;
         cookies.expires_at = None;
         if let Err(e) = cache.write(&path, &cookies) {
-            terminal::warn(&format!("could not update {}: {e:#}", path.display()));
+            prompter.warn(&format!("could not update {}: {e:#}", path.display()));
         }
     }
     closed

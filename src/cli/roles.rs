@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::signin_page;
 use crate::error::fail;
+use crate::prompt::Prompter;
 use crate::saml::RolePair;
 use crate::session::{self, Session, SessionStore};
 use crate::settings::Settings;
@@ -38,10 +39,10 @@ struct RoleEntry<'a> {
     provider_arn: &'a str,
 }
 
-pub fn run(args: &RolesArgs) -> Result<()> {
+pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &RoleArg::default())?;
     let session = if args.refresh {
-        session::obtain(&settings, session::Request { force: true })?
+        session::obtain(&settings, prompter, session::Request { force: true })?
     } else {
         cached_session(&settings)?
     };

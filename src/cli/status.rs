@@ -7,8 +7,8 @@ use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::{human_duration, signin_page};
 use crate::cache::{CacheDir, now_secs};
 use crate::okta::web_session::OktaCookies;
+use crate::prompt::Prompter;
 use crate::session::{Session, SessionStore, okta_cookies_path};
-use crate::terminal;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -16,7 +16,7 @@ pub struct StatusArgs {
     pub profile: ProfileArg,
 }
 
-pub fn run(args: &StatusArgs) -> Result<()> {
+pub fn run(args: &StatusArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &RoleArg::default())?;
     let store = SessionStore::new(&settings);
     let sessions: Vec<Session> = if args.profile.profile.is_some() {
@@ -25,7 +25,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
         all_sessions(&store.cache)
     };
     if sessions.is_empty() {
-        terminal::say("No cached session.");
+        prompter.say("No cached session.");
         return Ok(());
     }
     print!("{}", table(&store.cache, &sessions));

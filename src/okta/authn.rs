@@ -4,11 +4,13 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::{OktaClient, OktaError, Transaction, factors};
+use super::client::{ApiError, OktaClient};
+use super::factors;
+use super::transaction::{AuthnApi, Transaction};
 use crate::error::{UserError, fail};
+use crate::prompt::Prompter;
 use crate::settings::keys::{OKTA_PASSWORD_CMD, OKTA_USERNAME};
 use crate::settings::{MfaPresets, OktaUser};
-use crate::terminal;
 
 /// Wrong passwords typed at the prompt before we give up.
 const PASSWORD_TRIES: u32 = 3;
@@ -22,12 +24,14 @@ enum PasswordSource {
 /// Log in with user name and password (and MFA); returns Okta's one-time session token.
 pub async fn authenticate(
     client: &OktaClient,
+    prompter: &dyn Prompter,
     user: &OktaUser,
     mfa: &MfaPresets,
 ) -> Result<String> {
+    let api = AuthnApi { client, prompter };
     let username = match &user.name {
         Some(name) => name.clone(),
-        None => terminal::ask("Okta user name", OKTA_USERNAME)?,
+        None => prompter.ask("Okta user name", OKTA_USERNAME)?,
     };
     if username.is_empty() {
         return fail(
@@ -38,33 +42,37 @@ pub async fn authenticate(
     let mut tries = 0;
     loop {
         tries += 1;
-        let (password, source) = read_password(user, &username)?;
+        let (password, source) = read_password(prompter, user, &username)?;
         let body = json!({
             "username": username,
             "password": password,
             "options": {"multiOptionalFactorEnroll": false, "warnBeforePasswordExpired": true},
         });
         drop(password);
-        match client.post(client.url("api/v1/authn"), &body).await {
-            Ok(transaction) => return follow(client, mfa, transaction).await,
-            Err(OktaError::Api(e))
-                if e.is("E0000004")
+        match api.post(client.url("api/v1/authn"), &body).await {
+            Ok(transaction) => return follow(&api, mfa, transaction).await,
+            Err(e)
+                if ApiError::has_code(&e, "E0000004")
                     && matches!(source, PasswordSource::Typed)
                     && tries < PASSWORD_TRIES =>
             {
-                terminal::say("Okta: authentication failed; try again.");
+                prompter.say("Okta: authentication failed; try again.");
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }
 
-fn read_password(user: &OktaUser, username: &str) -> Result<(String, PasswordSource)> {
+fn read_password(
+    prompter: &dyn Prompter,
+    user: &OktaUser,
+    username: &str,
+) -> Result<(String, PasswordSource)> {
     match &user.password_command {
         Some(command) => Ok((run_password_command(command)?, PasswordSource::Command)),
         None => {
             let password =
-                terminal::ask_hidden(&format!("Okta password for {username}"), OKTA_PASSWORD_CMD)?;
+                prompter.ask_hidden(&format!("Okta password for {username}"), OKTA_PASSWORD_CMD)?;
             Ok((password, PasswordSource::Typed))
         }
     }
@@ -122,7 +130,7 @@ fn run_password_command(command: &str) -> Result<String> {
 
 /// Walk the transaction's states until SUCCESS or a state we must stop at.
 async fn follow(
-    client: &OktaClient,
+    api: &AuthnApi<'_>,
     mfa: &MfaPresets,
     mut transaction: Transaction,
 ) -> Result<String> {
@@ -136,10 +144,11 @@ async fn follow(
                 });
             }
             "PASSWORD_WARN" => {
-                terminal::warn("your Okta password expires soon; change it on Okta's web page");
-                skip_warning(client, &transaction).await?
+                api.prompter
+                    .warn("your Okta password expires soon; change it on Okta's web page");
+                skip_warning(api, &transaction).await?
             }
-            "MFA_REQUIRED" => factors::verify(client, mfa, &transaction).await?,
+            "MFA_REQUIRED" => factors::verify(api, mfa, &transaction).await?,
             "LOCKED_OUT" => {
                 return fail(
                     "your Okta account is locked out",
@@ -170,26 +179,12 @@ async fn follow(
     }
 }
 
-async fn skip_warning(client: &OktaClient, transaction: &Transaction) -> Result<Transaction> {
-    let (Some(skip), Some(state_token)) = (transaction.link("skip"), &transaction.state_token)
-    else {
-        return fail(
+async fn skip_warning(api: &AuthnApi<'_>, transaction: &Transaction) -> Result<Transaction> {
+    match api.follow(transaction, "skip").await {
+        Some(next) => next,
+        None => fail(
             "Okta warned about the password but offered no way to continue",
             "change your password in a browser",
-        );
-    };
-    let url = client.checked_link(&skip.href)?;
-    Ok(client
-        .post(url, &json!({"stateToken": state_token}))
-        .await?)
-}
-
-/// `POST _links.cancel` — best effort, used when the user gives up half way.
-pub async fn cancel(client: &OktaClient, transaction: &Transaction) {
-    if let (Some(cancel), Some(state_token)) =
-        (transaction.link("cancel"), &transaction.state_token)
-        && let Ok(url) = client.checked_link(&cancel.href)
-    {
-        let _ = client.post(url, &json!({"stateToken": state_token})).await;
+        ),
     }
 }

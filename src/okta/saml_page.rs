@@ -58,14 +58,8 @@ pub async fn fetch_with_token(
 /// GET a page that should be the app launch form (following redirects); errors only for
 /// the network.
 pub async fn fetch(client: &OktaClient, url: Url) -> Result<PageOutcome> {
-    let response = client
-        .send(client.http.get(url).header("Accept", "text/html"))
-        .await?;
-    let status = response.status().as_u16();
-    let landed_on = response.url().path().to_string();
-    // The URL may carry the one-time token: keep it out of error messages.
-    let body = response.text().await.map_err(reqwest::Error::without_url)?;
-    Ok(read_page(status, &landed_on, &body))
+    let answer = client.get_page(url).await?;
+    Ok(read_page(answer.status, &answer.landed_on, &answer.body))
 }
 
 /// Find the SAMLResponse with a real HTML parser (which decodes `&#x2b;` and friends), or

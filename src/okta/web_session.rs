@@ -91,17 +91,11 @@ pub async fn reuse(client: &OktaClient, app_url: &Url) -> Result<Option<SamlForm
 
 /// When the session ends, per `GET /api/v1/sessions/me` (best effort).
 pub async fn expiry(client: &OktaClient) -> Option<u64> {
-    let answer = client
-        .http
-        .get(client.url("api/v1/sessions/me"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .ok()?;
-    if !answer.status().is_success() {
+    let answer = client.get_api("api/v1/sessions/me").await.ok()?;
+    if !answer.is_success() {
         return None;
     }
-    let json: Value = answer.json().await.ok()?;
+    let json: Value = serde_json::from_str(&answer.body).ok()?;
     let at = humantime::parse_rfc3339_weak(json.get("expiresAt")?.as_str()?.trim_end_matches('Z'))
         .ok()?;
     Some(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs())
@@ -109,12 +103,8 @@ pub async fn expiry(client: &OktaClient) -> Option<u64> {
 
 /// `DELETE /api/v1/sessions/me`: end the Okta session. Errors are the caller's to warn about.
 pub async fn close(client: &OktaClient) -> Result<()> {
-    let request = client
-        .http
-        .delete(client.url("api/v1/sessions/me"))
-        .header("Accept", "application/json");
-    let answer = client.send(request).await?;
-    match answer.status().as_u16() {
+    let answer = client.delete_api("api/v1/sessions/me").await?;
+    match answer.status {
         200..300 | 404 => Ok(()),
         status => anyhow::bail!("Okta answered HTTP {status} when closing the session"),
     }

@@ -58,8 +58,7 @@ fn the_okta_forms_action_and_assertion_are_what_gets_posted() {
     let okta = start(SigninPage::NextData);
     let names = block_on(async {
         let client = OktaClient::new(Url::parse(&okta.base_url()).unwrap()).unwrap();
-        let authn: serde_json::Value = client
-            .http
+        let authn: serde_json::Value = reqwest::Client::new()
             .post(format!("{}/api/v1/authn", okta.base_url()))
             .json(&serde_json::json!({"username": LOGIN, "password": PASSWORD}))
             .send()
