@@ -5,7 +5,6 @@
 
 pub mod arn;
 pub mod aws;
-pub mod cache;
 pub mod cli;
 pub mod error;
 pub mod files;
@@ -17,3 +16,4 @@ pub mod role_choice;
 pub mod saml;
 pub mod session;
 pub mod settings;
+pub mod store;

@@ -6,7 +6,7 @@
 /// A current-thread tokio runtime: a login is a short chain of requests (and a bounded fan-out
 /// for `--all-roles`), so one thread is enough and starts fastest.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    crate::prompt::debug("starting the network runtime");
+    crate::prompt::log::debug("starting the network runtime");
     pin_name_services();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

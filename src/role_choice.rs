@@ -147,7 +147,7 @@ fn menu_order(roles: &[RolePair], hints: &MenuHints) -> Vec<RolePair> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prompt::NoTerminal;
+    use crate::prompt::none::NoTerminal;
     use crate::prompt::script::ScriptedPrompter;
 
     fn pair(account: &str, name: &str) -> RolePair {

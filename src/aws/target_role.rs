@@ -7,7 +7,7 @@ use crate::arn::RoleArn;
 use crate::aws::AwsCredentials;
 use crate::aws::iam::{self, TargetRoles};
 use crate::error::{Interrupted, fail};
-use crate::prompt::{self, Prompter};
+use crate::prompt::{Prompter, log};
 use crate::saml::RolePair;
 use crate::settings::TargetSettings;
 use crate::settings::keys::OKTA_AWS_TARGET_ROLE;
@@ -77,13 +77,13 @@ pub async fn introspect_and_choose(
     let found = match iam::find_target_roles(&config, saml_role.role_arn.as_str()).await {
         Ok(TargetRoles { targets, .. }) => targets,
         Err(e) => {
-            prompt::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
+            log::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
             prompter.warn(&e.to_warning());
             return Ok(None);
         }
     };
     let found: Vec<RoleArn> = found.iter().filter_map(|t| RoleArn::parse(t)).collect();
-    prompt::debug(&format!(
+    log::debug(&format!(
         "{} may assume: {}",
         saml_role.role_arn,
         listing(&found)
@@ -143,7 +143,7 @@ fn listing(arns: &[RoleArn]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prompt::NoTerminal;
+    use crate::prompt::none::NoTerminal;
     use crate::prompt::script::ScriptedPrompter;
 
     fn saml() -> RolePair {

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::exec::{become_command, replace_process};
 use crate::aws::cli_path::find_real_aws;
 use crate::error::{self, fail};
-use crate::prompt::TtyPrompter;
+use crate::prompt::tty::TtyPrompter;
 use crate::session;
 use crate::settings::keys::OKTA_AWS_CLI;
 use crate::settings::{ConfigFile, Overrides, Profile, Settings, config_file_path};

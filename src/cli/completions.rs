@@ -23,12 +23,11 @@ use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 use super::profile_flag::{self, Spellings};
-use super::roles::granted_roles;
 use crate::aws::signin_page;
 use crate::saml::RolePair;
-use crate::session::SessionStore;
 use crate::settings::keys::OKTA_AWS_CLI;
 use crate::settings::{Overrides, Profile, Settings};
+use crate::store::Store;
 
 /// The variable that turns a run of `okta-aws` into a completion request. Not clap's default
 /// `COMPLETE`: a user's unrelated `COMPLETE=1` must not hijack the tool.
@@ -179,13 +178,13 @@ fn role_candidates() -> Vec<CompletionCandidate> {
     let Ok(settings) = Settings::load(profile, &Overrides::default()) else {
         return Vec::new();
     };
-    let store = SessionStore::new(&settings);
-    let Some(session) = store.load() else {
+    let store = Store::for_settings(&settings);
+    let Some(session) = store.aws_session(&settings.profile) else {
         return Vec::new();
     };
-    let names = signin_page::load_any(&store.cache).names;
+    let names = store.account_names().names;
     let account = |r: &RolePair| signin_page::label(&names, r.role_arn.account());
-    let roles = granted_roles(&session);
+    let roles = session.granted_roles();
     let arns = roles.iter().map(|r| {
         CompletionCandidate::new(r.role_arn.as_str())
             .help(Some(format!("{} {}", account(r), r.role_arn.name()).into()))

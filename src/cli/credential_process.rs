@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::prompt::Prompter;
-use crate::session::{self, Session};
+use crate::session::{self, AwsSession};
 
 #[derive(Debug, Args)]
 pub struct CredentialProcessArgs {
@@ -35,7 +35,7 @@ pub struct ProcessCredentials {
 
 impl ProcessCredentials {
     /// The credentials a command gets: the cross-account target's when there is one.
-    pub fn of(session: &Session) -> ProcessCredentials {
+    pub fn of(session: &AwsSession) -> ProcessCredentials {
         let c = session.effective_credentials();
         ProcessCredentials {
             version: 1,

@@ -9,7 +9,7 @@ use clap::Args;
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::error::UserError;
 use crate::prompt::Prompter;
-use crate::session::{self, REMOVED_VARIABLES, Session};
+use crate::session::{self, AwsSession, REMOVED_VARIABLES};
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
@@ -40,7 +40,7 @@ pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
 pub fn replace_process(
     program: &std::ffi::OsStr,
     args: &[OsString],
-    session: &Session,
+    session: &AwsSession,
     extra_env: &[(&str, &str)],
 ) -> Result<i32> {
     let mut command = std::process::Command::new(program);

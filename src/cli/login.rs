@@ -12,8 +12,9 @@ use crate::aws::human_duration;
 use crate::error::fail;
 use crate::glob;
 use crate::prompt::Prompter;
-use crate::session::{self, Session};
+use crate::session::{self, AwsSession, all_roles};
 use crate::settings::Settings;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -56,7 +57,8 @@ pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
     let section = credentials_section(&settings, &session);
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
-    session::record_written_sections(&settings, std::slice::from_ref(&section))?;
+    Store::for_settings(&settings)
+        .record_written_sections(&settings.profile, std::slice::from_ref(&section))?;
     prompter.say(&format!(
         "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
         session.role.role_arn,
@@ -93,7 +95,7 @@ fn login_all_roles(
     prompter: &dyn Prompter,
     pattern: Option<&str>,
 ) -> Result<()> {
-    let outcomes = session::obtain_all(settings, prompter, pattern)?;
+    let outcomes = all_roles::obtain_all(settings, prompter, pattern)?;
     let mut written = Vec::new();
     let mut failed = 0;
     for outcome in outcomes {
@@ -115,7 +117,7 @@ fn login_all_roles(
     if !written.is_empty() {
         write_many_credentials(&path, &written)?;
         let sections: Vec<String> = written.iter().map(|(s, _)| s.clone()).collect();
-        session::record_written_sections(settings, &sections)?;
+        Store::for_settings(settings).record_written_sections(&settings.profile, &sections)?;
     }
     for (section, credentials) in &written {
         prompter.say(&format!(
@@ -144,7 +146,7 @@ fn login_all_roles(
 
 /// The credentials section: the okta-aws profile's name, or `ACCOUNT_ID/ROLE_NAME` for the
 /// unnamed profile.
-pub fn credentials_section(settings: &Settings, session: &Session) -> String {
+pub fn credentials_section(settings: &Settings, session: &AwsSession) -> String {
     match settings.profile.name() {
         Some(name) => name.to_string(),
         None => session.role.role_arn.short(),

@@ -19,7 +19,8 @@ use std::ffi::OsString;
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 
 use crate::error;
-use crate::prompt::{self, Prompter, TtyPrompter};
+use crate::prompt::tty::TtyPrompter;
+use crate::prompt::{Prompter, log};
 use crate::settings::{Overrides, Profile, Settings};
 
 /// Single sign-on for the AWS CLI through Okta.
@@ -106,7 +107,7 @@ pub fn okta_aws_main() -> i32 {
         }
     };
     let GlobalArgs { verbose, quiet } = cli.globals;
-    prompt::set_verbosity(if quiet { 0 } else { 1 + verbose });
+    log::set_verbosity(if quiet { 0 } else { 1 + verbose });
     run(cli.command, &TtyPrompter).unwrap_or_else(|e| error::report(&e))
 }
 

@@ -8,12 +8,12 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::signin_page;
 use crate::error::fail;
 use crate::prompt::Prompter;
 use crate::saml::RolePair;
-use crate::session::{self, Session, SessionStore};
+use crate::session::{self, AwsSession};
 use crate::settings::Settings;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct RolesArgs {
@@ -46,9 +46,9 @@ pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     } else {
         cached_session(&settings)?
     };
-    let roles = granted_roles(&session);
+    let roles = session.granted_roles();
     if args.json {
-        let names = signin_page::load_any(&SessionStore::new(&settings).cache).names;
+        let names = Store::for_settings(&settings).account_names().names;
         let entries: Vec<RoleEntry> = roles.iter().map(|r| entry(r, &names)).collect();
         println!("{}", serde_json::to_string_pretty(&entries)?);
     } else {
@@ -58,8 +58,8 @@ pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     Ok(())
 }
 
-fn cached_session(settings: &Settings) -> Result<Session> {
-    match SessionStore::new(settings).load() {
+fn cached_session(settings: &Settings) -> Result<AwsSession> {
+    match Store::for_settings(settings).aws_session(&settings.profile) {
         Some(session) => Ok(session),
         None => {
             let (flag, which) = (settings.profile.flag(), settings.profile.describe());
@@ -68,15 +68,6 @@ fn cached_session(settings: &Settings) -> Result<Session> {
                 format!("run `okta-aws roles{flag} --refresh` (or `okta-aws login{flag}`) once"),
             )
         }
-    }
-}
-
-/// The assertion's roles; a session cached before roles were kept knows only its own.
-pub fn granted_roles(session: &Session) -> Vec<RolePair> {
-    if session.roles.is_empty() {
-        vec![session.role.clone()]
-    } else {
-        session.roles.clone()
     }
 }
 

@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 use url::Url;
 
-use super::transaction::Transaction;
 use crate::error::UserError;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -194,21 +193,14 @@ impl OktaClient {
         Ok(url)
     }
 
-    /// POST JSON to the authentication API: the transaction, or Okta's `ApiError`.
-    pub async fn post_authn(&self, url: Url, body: &Value) -> Result<Transaction> {
+    /// POST JSON to an API URL: its answer when a success, else Okta's `ApiError`.
+    pub async fn post_json(&self, url: Url, body: &Value) -> Result<Answer> {
         let request = self.json_request(reqwest::Method::POST, url).json(body);
         let answer = self.send(request).await?;
         if !answer.is_success() {
             return Err(ApiError::from_answer(&answer).into_error());
         }
-        serde_json::from_str(&answer.body).map_err(|_| {
-            UserError::new(format!(
-                "Okta answered HTTP {} with something that is not an authentication transaction",
-                answer.status
-            ))
-            .hint("check that OKTA_ORG is your Okta org")
-            .into()
-        })
+        Ok(answer)
     }
 
     /// GET a page (following redirects), as a browser would ask for it.

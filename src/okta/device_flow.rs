@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::OktaClient;
+use super::client::OktaClient;
 use super::saml_page::{self, SamlForm};
 use crate::error::{Interrupted, UserError, fail};
 use crate::prompt::{Prompter, Waited};

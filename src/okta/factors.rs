@@ -141,7 +141,7 @@ pub async fn verify(
         );
     };
     let verify_url = verify_url(api, &factor, transaction)?;
-    crate::prompt::debug(&format!("MFA factor: {}", factor.choice_name()));
+    crate::prompt::log::debug(&format!("MFA factor: {}", factor.choice_name()));
     let step = Step {
         api,
         mfa,

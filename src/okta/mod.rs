@@ -7,6 +7,7 @@ pub mod client;
 pub mod device_flow;
 pub mod factors;
 pub mod saml_page;
+pub mod sign_in;
 pub mod transaction;
 pub mod web_session;
 

@@ -5,7 +5,7 @@ use anyhow::Result;
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::OktaClient;
+use super::client::OktaClient;
 use crate::error::{UserError, fail, one_line};
 use crate::settings::keys::OKTA_AWS_APP_URL;
 

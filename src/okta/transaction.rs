@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::client::{ApiError, OktaClient};
+use crate::error::UserError;
 use crate::prompt::Prompter;
 
 /// How long we are willing to wait, in total, for a rate-limit window to reset.
@@ -104,8 +105,8 @@ impl AuthnApi<'_> {
     pub async fn post(&self, url: Url, body: &Value) -> Result<Transaction> {
         let mut attempt = 0;
         loop {
-            let error = match self.client.post_authn(url.clone(), body).await {
-                Ok(transaction) => return Ok(transaction),
+            let error = match self.client.post_json(url.clone(), body).await {
+                Ok(answer) => return read_transaction(answer.status, &answer.body),
                 Err(error) => error,
             };
             let wait = match ApiError::of(&error) {
@@ -145,6 +146,16 @@ impl AuthnApi<'_> {
     pub async fn cancel(&self, transaction: &Transaction) {
         let _ = self.follow(transaction, "cancel").await;
     }
+}
+
+fn read_transaction(status: u16, body: &str) -> Result<Transaction> {
+    serde_json::from_str(body).map_err(|_| {
+        UserError::new(format!(
+            "Okta answered HTTP {status} with something that is not an authentication transaction"
+        ))
+        .hint("check that OKTA_ORG is your Okta org")
+        .into()
+    })
 }
 
 /// How long until the window resets, plus a little jitter so parallel clients spread out.

@@ -22,10 +22,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-pub use log::{debug, set_verbosity};
-pub use none::NoTerminal;
-pub use tty::TtyPrompter;
-
 /// Questions, menus and messages for the user. `setting` names what would answer a question
 /// without asking (for the error when nobody can be asked).
 pub trait Prompter {

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{NoTerminal, Prompter, Waited, Waiting};
+use super::none::NoTerminal;
+use super::{Prompter, Waited, Waiting};
 
 /// One scripted reply.
 #[derive(Debug, Clone, PartialEq, Eq)]

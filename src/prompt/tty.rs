@@ -7,7 +7,8 @@ use anyhow::Result;
 
 use super::dev_tty::tty;
 use super::interrupt::{CooperativeInterrupt, interrupted};
-use super::{NoTerminal, Prompter, Waiting};
+use super::none::NoTerminal;
+use super::{Prompter, Waiting};
 use crate::error::Interrupted;
 
 /// The back end for a person at a terminal. Building one opens nothing: /dev/tty is opened

@@ -37,6 +37,7 @@ fn fetch(okta: &FakeOkta, http: &reqwest::Client) -> Result<HashMap<String, Stri
         &action(okta),
         "PHNhbWxwOlJlc3BvbnNlLz4=",
     ))
+    .map_err(|e| e.to_string())
 }
 
 fn acme() -> HashMap<String, String> {
@@ -74,7 +75,9 @@ fn the_okta_forms_action_and_assertion_are_what_gets_posted() {
             .unwrap();
         // Okta escapes the action (`http&#x3a;&#x2f;&#x2f;…`); the form gives it decoded.
         let action = form.action.as_deref().and_then(allowed_action).unwrap();
-        fetch_account_names(&signin_client().unwrap(), &action, &form.saml_response).await
+        fetch_account_names(&signin_client().unwrap(), &action, &form.saml_response)
+            .await
+            .map_err(|e| e.to_string())
     });
     assert_eq!(names, Ok(acme()));
 }
