@@ -99,10 +99,10 @@ impl fmt::Display for RoleArn {
 }
 
 impl TryFrom<String> for RoleArn {
-    type Error = String;
+    type Error = anyhow::Error;
 
-    fn try_from(text: String) -> Result<RoleArn, String> {
-        RoleArn::parse(&text).ok_or_else(|| format!("{text} is not an IAM role ARN"))
+    fn try_from(text: String) -> anyhow::Result<RoleArn> {
+        RoleArn::parse(&text).ok_or_else(|| anyhow::anyhow!("{text} is not an IAM role ARN"))
     }
 }
 

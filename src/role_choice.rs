@@ -80,53 +80,57 @@ pub fn choose_role(
     prompter: &dyn Prompter,
 ) -> Result<RolePair> {
     if let Some(wanted) = preset {
-        let found = matching(roles, wanted);
-        return match found.as_slice() {
-            [one] => Ok((*one).clone()),
-            [] => fail(
-                format!(
-                    "role '{wanted}' is not among your roles: {}",
-                    listing(&roles.iter().collect::<Vec<_>>())
-                ),
-                format!(
-                    "set --role or {OKTA_AWS_ROLE_TO_ASSUME} to one of them (ARN, name, or ACCOUNT/ROLE)"
-                ),
-            ),
-            several => fail(
-                format!(
-                    "role name '{wanted}' matches several roles: {}",
-                    listing(several)
-                ),
-                "give ACCOUNT/ROLE or the full role ARN",
-            ),
-        };
+        return preset_role(roles, wanted);
     }
     if let [only] = roles {
         return Ok(only.clone());
     }
     let ordered = menu_order(roles, hints);
-    let width = ordered
-        .iter()
-        .map(|r| hints.account_label(r.role_arn.account()).chars().count())
-        .max()
-        .unwrap_or(0);
-    let labels: Vec<String> = ordered
-        .iter()
-        .map(|r| {
-            format!(
-                "{:<width$}  {}",
-                hints.account_label(r.role_arn.account()),
-                r.role_arn.name()
-            )
-        })
-        .collect();
     let default = hints
         .last_choice
         .as_ref()
         .and_then(|last| ordered.iter().position(|r| r.role_arn == *last))
         .unwrap_or(0);
+    let labels = menu_labels(&ordered, hints);
     let index = prompter.choose("Role to assume", &labels, default, OKTA_AWS_ROLE_TO_ASSUME)?;
     Ok(ordered[index].clone())
+}
+
+/// The one role the user's words name.
+fn preset_role(roles: &[RolePair], wanted: &str) -> Result<RolePair> {
+    match matching(roles, wanted).as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => fail(
+            format!(
+                "role '{wanted}' is not among your roles: {}",
+                listing(&roles.iter().collect::<Vec<_>>())
+            ),
+            format!(
+                "set --role or {OKTA_AWS_ROLE_TO_ASSUME} to one of them (ARN, name, or ACCOUNT/ROLE)"
+            ),
+        ),
+        several => fail(
+            format!(
+                "role name '{wanted}' matches several roles: {}",
+                listing(several)
+            ),
+            "give ACCOUNT/ROLE or the full role ARN",
+        ),
+    }
+}
+
+/// `ACCOUNT  ROLE` lines, the accounts' labels padded to one width.
+fn menu_labels(ordered: &[RolePair], hints: &MenuHints) -> Vec<String> {
+    let account = |r: &RolePair| hints.account_label(r.role_arn.account());
+    let width = ordered
+        .iter()
+        .map(|r| account(r).chars().count())
+        .max()
+        .unwrap_or(0);
+    ordered
+        .iter()
+        .map(|r| format!("{:<width$}  {}", account(r), r.role_arn.name()))
+        .collect()
 }
 
 /// Roles grouped by account — named accounts first, by name, then the others by id — and

@@ -35,7 +35,7 @@ impl RolePair {
 }
 
 /// What the tool needs from a SAML Response.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Assertion {
     /// The base64 text as Okta sent it, passed on to STS unchanged.
     pub base64: String,
@@ -78,18 +78,10 @@ impl Assertion {
 /// and refusing it rules out entity-expansion attacks.
 fn read_xml(xml: &str) -> Result<Assertion> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut current_attribute: Option<String> = None;
-    let mut in_value = false;
-    let mut in_name_id = false;
-    let mut text = String::new();
-    let mut out = Assertion {
-        base64: String::new(),
-        roles: Vec::new(),
-        session_duration: None,
-        name_id: None,
-    };
+    let mut walk = Walk::default();
     loop {
         let event = match reader.read_event() {
+            Ok(Event::Eof) => return Ok(walk.out),
             Ok(event) => event,
             Err(e) => {
                 return fail(
@@ -98,60 +90,93 @@ fn read_xml(xml: &str) -> Result<Assertion> {
                 );
             }
         };
+        walk.event(event)?;
+    }
+}
+
+/// Where the walk through the XML is, and what it has read.
+#[derive(Default)]
+struct Walk {
+    /// The `Name` of the `<Attribute>` we are in.
+    attribute: Option<String>,
+    /// Inside an `<AttributeValue>` or `<NameID>`: its text is being collected.
+    collecting: Option<Collected>,
+    text: String,
+    out: Assertion,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Collected {
+    AttributeValue,
+    NameId,
+}
+
+impl Walk {
+    fn event(&mut self, event: Event) -> Result<()> {
         match event {
-            Event::DocType(_) => {
-                return fail(
-                    "the SAML assertion carries a DOCTYPE, which is refused",
-                    "a genuine Okta assertion has none; check OKTA_ORG and OKTA_AWS_APP_URL",
-                );
+            Event::DocType(_) => fail(
+                "the SAML assertion carries a DOCTYPE, which is refused",
+                "a genuine Okta assertion has none; check OKTA_ORG and OKTA_AWS_APP_URL",
+            ),
+            Event::Start(e) => {
+                self.start(&e);
+                Ok(())
             }
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"Attribute" => {
-                    current_attribute = e
-                        .try_get_attribute("Name")
-                        .ok()
-                        .flatten()
-                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+            Event::Text(t) if self.collecting.is_some() => match t.unescape() {
+                Ok(s) => {
+                    self.text.push_str(&s);
+                    Ok(())
                 }
-                b"AttributeValue" => {
-                    in_value = true;
-                    text.clear();
-                }
-                b"NameID" => {
-                    in_name_id = true;
-                    text.clear();
-                }
-                _ => {}
+                Err(e) => fail(
+                    format!("the SAML assertion has a bad XML escape: {e}"),
+                    "check OKTA_AWS_APP_URL",
+                ),
             },
-            Event::Text(t) if in_value || in_name_id => match t.unescape() {
-                Ok(s) => text.push_str(&s),
-                Err(e) => {
-                    return fail(
-                        format!("the SAML assertion has a bad XML escape: {e}"),
-                        "check OKTA_AWS_APP_URL",
-                    );
-                }
-            },
-            Event::CData(t) if in_value || in_name_id => {
-                text.push_str(&String::from_utf8_lossy(&t))
+            Event::CData(t) if self.collecting.is_some() => {
+                self.text.push_str(&String::from_utf8_lossy(&t));
+                Ok(())
             }
-            Event::End(e) => match e.local_name().as_ref() {
-                b"AttributeValue" => {
-                    in_value = false;
-                    record_value(&mut out, current_attribute.as_deref(), text.trim());
-                }
-                b"NameID" => {
-                    in_name_id = false;
-                    out.name_id = Some(text.trim().to_string());
-                }
-                b"Attribute" => current_attribute = None,
-                _ => {}
-            },
-            Event::Eof => break,
+            Event::End(e) => {
+                self.end(e.local_name().as_ref());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn start(&mut self, element: &quick_xml::events::BytesStart) {
+        let collect = |walk: &mut Walk, what| {
+            walk.collecting = Some(what);
+            walk.text.clear();
+        };
+        match element.local_name().as_ref() {
+            b"Attribute" => {
+                self.attribute = element
+                    .try_get_attribute("Name")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+            }
+            b"AttributeValue" => collect(self, Collected::AttributeValue),
+            b"NameID" => collect(self, Collected::NameId),
             _ => {}
         }
     }
-    Ok(out)
+
+    fn end(&mut self, local_name: &[u8]) {
+        match local_name {
+            b"AttributeValue" => {
+                self.collecting = None;
+                record_value(&mut self.out, self.attribute.as_deref(), self.text.trim());
+            }
+            b"NameID" => {
+                self.collecting = None;
+                self.out.name_id = Some(self.text.trim().to_string());
+            }
+            b"Attribute" => self.attribute = None,
+            _ => {}
+        }
+    }
 }
 
 fn record_value(out: &mut Assertion, attribute: Option<&str>, value: &str) {

@@ -79,6 +79,16 @@ const QUESTIONS: &[Question] = &[
 /// Wrong answers to one question before giving up.
 const TRIES: usize = 3;
 
+/// Why a typed answer cannot be taken: shown, and the question asked again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What to do with one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Answer {
@@ -176,11 +186,11 @@ fn ask(prompter: &dyn Prompter, question: &Question, current: Option<&str>) -> R
 }
 
 /// What a typed line means for the setting: keep, set or clear, or why it cannot be taken.
-fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, String> {
+fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, Refused> {
     let typed = typed.trim();
     match typed {
         "" if current.is_some() => Ok(Answer::Keep),
-        "" | "-" if question.required => Err(format!("{} is required", question.key)),
+        "" | "-" if question.required => Err(Refused(format!("{} is required", question.key))),
         "" => Ok(Answer::Keep),
         "-" if current.is_some() => Ok(Answer::Clear),
         "-" => Ok(Answer::Keep),
@@ -192,13 +202,15 @@ fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answ
 }
 
 /// The same checks a login makes, so a profile that configure writes can be used.
-fn check(key: &'static str, value: &str) -> Result<(), String> {
-    check_value(key, value).map_err(|e| match e.downcast_ref::<UserError>() {
-        Some(UserError {
-            cause,
-            hint: Some(hint),
-        }) => format!("{cause} ({hint})"),
-        _ => e.to_string(),
+fn check(key: &'static str, value: &str) -> Result<(), Refused> {
+    check_value(key, value).map_err(|e| {
+        Refused(match e.downcast_ref::<UserError>() {
+            Some(UserError {
+                cause,
+                hint: Some(hint),
+            }) => format!("{cause} ({hint})"),
+            _ => e.to_string(),
+        })
     })
 }
 
@@ -232,11 +244,11 @@ mod tests {
         assert_eq!(judge(ORG, Some("a.okta.com"), ""), Ok(Answer::Keep));
         assert_eq!(
             judge(ORG, None, ""),
-            Err("OKTA_ORG is required".to_string())
+            Err(Refused("OKTA_ORG is required".to_string()))
         );
         assert_eq!(
             judge(ORG, Some("a.okta.com"), "-"),
-            Err("OKTA_ORG is required".to_string())
+            Err(Refused("OKTA_ORG is required".to_string()))
         );
         assert_eq!(judge(USERNAME, Some("bob"), " - "), Ok(Answer::Clear));
         assert_eq!(judge(USERNAME, None, "-"), Ok(Answer::Keep));
@@ -253,10 +265,10 @@ mod tests {
             judge(ORG, None, "acme.okta.com"),
             Ok(Answer::Set("acme.okta.com".to_string()))
         );
-        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err();
+        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err().0;
         assert!(insecure.contains("OKTA_ORG"), "{insecure}");
         let app = &QUESTIONS[1];
-        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err();
+        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err().0;
         assert!(not_a_link.contains("embed link"), "{not_a_link}");
     }
 }

@@ -2,7 +2,7 @@
 //! (`credential_process = okta-aws credential-process --profile P` in ~/.aws/config).
 //!
 //! The AWS CLI hides the process's stderr, so a login on the way asks on /dev/tty (the
-//! `terminal` module); with no terminal and a question to ask it fails at once, naming the
+//! terminal prompter, `prompt/tty.rs`); with no terminal and a question to ask it fails at once, naming the
 //! setting, and the AWS CLI shows that message.
 
 use anyhow::Result;

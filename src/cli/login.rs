@@ -8,11 +8,12 @@ use crate::aws::credentials_file::{
     aws_config_path, config_section, credentials_path, write_credentials, write_many_credentials,
     write_role_profile,
 };
-use crate::aws::human_duration;
+use crate::aws::{AwsCredentials, human_duration};
 use crate::error::fail;
 use crate::glob;
 use crate::prompt::Prompter;
-use crate::session::{self, AwsSession, all_roles};
+use crate::session::all_roles::{self, RoleOutcome};
+use crate::session::{self, AwsSession};
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -54,10 +55,15 @@ pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
         ));
         return Ok(());
     }
-    let section = credentials_section(&settings, &session);
+    write_session(&settings, &session, prompter)
+}
+
+/// Write the session's credentials section, and the cross-account profile when it hops.
+fn write_session(settings: &Settings, session: &AwsSession, prompter: &dyn Prompter) -> Result<()> {
+    let section = credentials_section(settings, session);
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
-    Store::for_settings(&settings)
+    Store::for_settings(settings)
         .record_written_sections(&settings.profile, std::slice::from_ref(&section))?;
     prompter.say(&format!(
         "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
@@ -70,13 +76,8 @@ pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
         // `aws --profile NAME` then hops into the target by itself, through the config entry.
         let config = aws_config_path();
         let region = settings.sts.regions.configured();
-        write_role_profile(
-            &config,
-            &section,
-            target.role_arn.as_str(),
-            &section,
-            region,
-        )?;
+        let role_arn = target.role_arn.as_str();
+        write_role_profile(&config, &section, role_arn, &section, region)?;
         prompter.say(&format!(
             "Cross-account role {} written to [{}] in {}.",
             target.role_arn,
@@ -96,23 +97,8 @@ fn login_all_roles(
     pattern: Option<&str>,
 ) -> Result<()> {
     let outcomes = all_roles::obtain_all(settings, prompter, pattern)?;
-    let mut written = Vec::new();
-    let mut failed = 0;
-    for outcome in outcomes {
-        let section = outcome.role.role_arn.short();
-        match outcome.credentials {
-            Ok(grant) => {
-                if let Some(shortened) = &grant.shortened {
-                    prompter.warn(shortened);
-                }
-                written.push((section, grant.credentials));
-            }
-            Err(e) => {
-                failed += 1;
-                prompter.warn(&format!("{section}: {e}"));
-            }
-        }
-    }
+    let total = outcomes.len();
+    let written = granted_sections(outcomes, prompter);
     let path = credentials_path();
     if !written.is_empty() {
         write_many_credentials(&path, &written)?;
@@ -125,6 +111,7 @@ fn login_all_roles(
             credentials.expiration_rfc3339()
         ));
     }
+    let failed = total - written.len();
     prompter.say(&format!(
         "{} role(s) written to {}{}.",
         written.len(),
@@ -142,6 +129,27 @@ fn login_all_roles(
         );
     }
     Ok(())
+}
+
+/// The section and credentials of each role that was assumed; each failure is a warning.
+fn granted_sections(
+    outcomes: Vec<RoleOutcome>,
+    prompter: &dyn Prompter,
+) -> Vec<(String, AwsCredentials)> {
+    let mut written = Vec::new();
+    for outcome in outcomes {
+        let section = outcome.role.role_arn.short();
+        match outcome.credentials {
+            Ok(grant) => {
+                if let Some(shortened) = &grant.shortened {
+                    prompter.warn(shortened);
+                }
+                written.push((section, grant.credentials));
+            }
+            Err(e) => prompter.warn(&format!("{section}: {e}")),
+        }
+    }
+    written
 }
 
 /// The credentials section: the okta-aws profile's name, or `ACCOUNT_ID/ROLE_NAME` for the

@@ -81,7 +81,7 @@ enum Dialect {
     /// line continues the value of the key before it.
     #[default]
     ConfigParser,
-    /// okta-aws's own config file, as rust-ini (`config.rs`) and the Java tool read it:
+    /// okta-aws's own config file, as rust-ini (`settings/file.rs`) and the Java tool read it:
     /// `KEY=value` lines before the first header form the top section (named `""` here), and
     /// every line stands alone (no continuation lines).
     Properties,

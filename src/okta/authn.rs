@@ -107,7 +107,12 @@ fn run_password_command(command: &str) -> Result<String> {
             "run the command by hand to see why",
         );
     }
-    let Ok(mut password) = String::from_utf8(output.stdout) else {
+    password_printed(output.stdout)
+}
+
+/// The password a command printed: its stdout less the final newline.
+fn password_printed(stdout: Vec<u8>) -> Result<String> {
+    let Ok(mut password) = String::from_utf8(stdout) else {
         return fail(
             format!("{OKTA_PASSWORD_CMD} printed something that is not text"),
             "it must print only the password",
@@ -149,34 +154,32 @@ async fn follow(
                 skip_warning(api, &transaction).await?
             }
             "MFA_REQUIRED" => factors::verify(api, mfa, &transaction).await?,
-            "LOCKED_OUT" => {
-                return fail(
-                    "your Okta account is locked out",
-                    "unlock it on Okta's sign-in page or ask your Okta administrator",
-                );
-            }
-            "PASSWORD_EXPIRED" => {
-                return fail(
-                    "your Okta password has expired",
-                    "change it on Okta's sign-in page in a browser, then run again",
-                );
-            }
-            "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => {
-                return fail(
-                    "Okta requires you to enroll an MFA factor before signing in",
-                    "enroll one (Okta Verify, a TOTP app, SMS) on Okta's sign-in page in a browser, then run again",
-                );
-            }
-            other => {
-                return fail(
-                    format!(
-                        "Okta answered an authentication state this tool does not handle: {other}"
-                    ),
-                    "sign in once in a browser to finish what Okta asks, then run again",
-                );
-            }
+            other => return Err(stopped_at(other)),
         };
     }
+}
+
+/// Why a login stops at a state the user must settle in a browser (or we do not know).
+fn stopped_at(status: &str) -> anyhow::Error {
+    let (cause, hint) = match status {
+        "LOCKED_OUT" => (
+            "your Okta account is locked out".to_string(),
+            "unlock it on Okta's sign-in page or ask your Okta administrator",
+        ),
+        "PASSWORD_EXPIRED" => (
+            "your Okta password has expired".to_string(),
+            "change it on Okta's sign-in page in a browser, then run again",
+        ),
+        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => (
+            "Okta requires you to enroll an MFA factor before signing in".to_string(),
+            "enroll one (Okta Verify, a TOTP app, SMS) on Okta's sign-in page in a browser, then run again",
+        ),
+        other => (
+            format!("Okta answered an authentication state this tool does not handle: {other}"),
+            "sign in once in a browser to finish what Okta asks, then run again",
+        ),
+    };
+    UserError::new(cause).hint(hint).into()
 }
 
 async fn skip_warning(api: &AuthnApi<'_>, transaction: &Transaction) -> Result<Transaction> {

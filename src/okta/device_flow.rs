@@ -85,6 +85,19 @@ pub async fn saml_form(
     .map_err(|e| explained(e, client_id))?;
     announce(prompter, &device);
     let tokens = wait_for_approval(client, prompter, client_id, &device).await?;
+    let web_sso_token = exchange(client, client_id, &tokens, &app_id).await?;
+    let mut url = client.url("login/token/sso");
+    url.query_pairs_mut().append_pair("token", &web_sso_token);
+    saml_page::fetch(client, url).await?.into_form()
+}
+
+/// Exchange the device flow's tokens for a web SSO token for the AWS app `app_id`.
+async fn exchange(
+    client: &OktaClient,
+    client_id: &str,
+    tokens: &Tokens,
+    app_id: &str,
+) -> Result<String> {
     let id_token = tokens.id_token.as_deref().ok_or_else(|| {
         UserError::new("Okta granted no ID token to the device sign-in").hint(format!(
             "the OIDC app of {OKTA_OIDC_CLIENT_ID} needs the openid scope"
@@ -113,10 +126,7 @@ pub async fn saml_form(
     )
     .await
     .map_err(|e| explained(e, client_id))?;
-    let mut url = client.url("login/token/sso");
-    url.query_pairs_mut()
-        .append_pair("token", &exchanged.access_token);
-    saml_page::fetch(client, url).await?.into_form()
+    Ok(exchanged.access_token)
 }
 
 /// The AWS federation app's id: the segment after `amazon_aws` in the embed link

@@ -29,6 +29,10 @@ impl<'a> SessionCache<'a> {
         &self.store
     }
 
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
     /// The cached session when it serves as it is: the SAML role fresh and the one wanted,
     /// the cross-account hop done and fresh, and the one a preset names. Its region follows
     /// the current settings.

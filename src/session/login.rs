@@ -7,13 +7,13 @@ use anyhow::Result;
 use super::account_names;
 use super::model::AwsSession;
 use super::provider::Provider;
-use crate::aws::sts;
+use crate::aws::{AwsCredentials, sts};
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::{Prompter, log};
 use crate::role_choice::{self, MenuHints};
-use crate::saml::Assertion;
+use crate::saml::{Assertion, RolePair};
 use crate::settings::{DEFAULT_DURATION_SECS, Settings};
 use crate::store::Store;
 use crate::store::cache_dir::FORMAT_VERSION;
@@ -76,20 +76,11 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    let duration = saml_duration(settings, &assertion)?;
-    let region = settings
-        .sts
-        .regions
-        .for_partition(role.role_arn.partition());
-    let config = sts::sdk_config(&region, None).await;
-    let grant = sts::assume_role_with_saml(&config, &role, &assertion.base64, duration).await?;
-    if let Some(shortened) = &grant.shortened {
-        prompter.warn(shortened);
-    }
+    let (credentials, region) = assume(context, &role, &assertion).await?;
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
-        credentials: grant.credentials,
+        credentials,
         role,
         region,
         roles: assertion.roles,
@@ -98,6 +89,25 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         target_decided_for: None,
         target: None,
     })
+}
+
+/// AssumeRoleWithSAML for the chosen role, in its partition's region: the credentials and
+/// the region.
+async fn assume(
+    context: &LoginContext<'_>,
+    role: &RolePair,
+    assertion: &Assertion,
+) -> Result<(AwsCredentials, String)> {
+    let settings = context.settings;
+    let duration = saml_duration(settings, assertion)?;
+    let partition = role.role_arn.partition();
+    let region = settings.sts.regions.for_partition(partition);
+    let config = sts::sdk_config(&region, None).await;
+    let grant = sts::assume_role_with_saml(&config, role, &assertion.base64, duration).await?;
+    if let Some(shortened) = &grant.shortened {
+        context.prompter.warn(shortened);
+    }
+    Ok((grant.credentials, region))
 }
 
 /// The SAML role's session length: `OKTA_STS_DURATION`, else the assertion's

@@ -60,8 +60,22 @@ pub fn obtain(
     {
         return Ok(cache.with_current_region(session.clone()));
     }
+    let session = provide(&cache, prompter, request, kept_saml.as_ref())?;
+    cache.save(&session)?;
+    Ok(session)
+}
+
+/// The providers, in their order: the cross-account hop around the SAML role's session —
+/// the kept one while fresh, else a login.
+fn provide(
+    cache: &SessionCache,
+    prompter: &dyn Prompter,
+    request: Request,
+    kept_saml: Option<&AwsSession>,
+) -> Result<AwsSession> {
+    let settings = cache.settings();
     let previous = cache.previous();
-    let saml_role = match &kept_saml {
+    let saml_role = match kept_saml {
         Some(session) => SamlRole::Kept(session),
         None => SamlRole::Login {
             context: LoginContext {
@@ -79,7 +93,5 @@ pub fn obtain(
         previous: previous.as_ref(),
         force: request.force,
     };
-    let session = run_online(providers.provide())?;
-    cache.save(&session)?;
-    Ok(session)
+    run_online(providers.provide())
 }

@@ -167,16 +167,7 @@ impl CacheDir {
             }
             if !announced {
                 announced = true;
-                let holder = std::fs::read_to_string(path).unwrap_or_default();
-                let holder = holder.trim();
-                let by = if holder.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (pid {holder})")
-                };
-                prompter.say(&format!(
-                    "Waiting for another okta-aws{by} that is logging in to {what}…"
-                ));
+                announce_wait(path, what, prompter);
             }
             if started.elapsed() > LOCK_WAIT_LIMIT {
                 return Err(UserError::new(format!(
@@ -196,6 +187,20 @@ impl CacheDir {
         let _ = file.write_all(std::process::id().to_string().as_bytes());
         Ok(FileLock { _file: file })
     }
+}
+
+/// Tell the user whose login we wait for (the holder's pid, as it recorded it).
+fn announce_wait(path: &Path, what: &str, prompter: &dyn Prompter) {
+    let holder = std::fs::read_to_string(path).unwrap_or_default();
+    let holder = holder.trim();
+    let by = if holder.is_empty() {
+        String::new()
+    } else {
+        format!(" (pid {holder})")
+    };
+    prompter.say(&format!(
+        "Waiting for another okta-aws{by} that is logging in to {what}…"
+    ));
 }
 
 /// Held while a profile's login runs; dropping it (or exiting) releases the lock.
