@@ -94,3 +94,82 @@ impl<'a> SessionCache<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arn::RoleArn;
+    use crate::aws::AwsCredentials;
+    use crate::saml::RolePair;
+    use crate::session::model::TargetCredentials;
+    use crate::settings::from_text_for_tests;
+    use crate::store::cache_dir::now_secs;
+
+    fn credentials(left_secs: u64) -> AwsCredentials {
+        AwsCredentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: "secret".into(),
+            session_token: "token".into(),
+            expires_at: now_secs() + left_secs,
+        }
+    }
+
+    fn cached_session(target: Option<&str>) -> AwsSession {
+        AwsSession {
+            version: 1,
+            profile: None,
+            credentials: credentials(3600),
+            role: RolePair::from_attribute_value(
+                "arn:aws-us-gov:iam::1:role/Dev,arn:aws-us-gov:iam::1:saml-provider/Okta",
+            )
+            .unwrap(),
+            region: "us-gov-east-1".into(),
+            roles: Vec::new(),
+            okta_org: "https://acme.okta.com".into(),
+            session_name: "alice".into(),
+            target_decided_for: None,
+            target: target.map(|arn| TargetCredentials {
+                role_arn: RoleArn::parse(arn).unwrap(),
+                credentials: credentials(3600),
+            }),
+        }
+    }
+
+    /// A cache in a fresh directory holding `session`, judged by `settings`.
+    fn judge(settings: &str, session: &AwsSession) -> Option<AwsSession> {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("OKTA_AWS_CACHE_DIR={}\n{settings}", dir.path().display());
+        let settings = from_text_for_tests(&text);
+        let cache = SessionCache::new(&settings).unwrap();
+        cache.save(session).unwrap();
+        cache.ready()
+    }
+
+    #[test]
+    fn a_fresh_session_serves_in_the_regions_of_the_current_settings() {
+        let ready = judge("", &cached_session(None)).expect("fresh");
+        assert_eq!(
+            ready.region, "us-gov-west-1",
+            "the partition's usual region"
+        );
+        let ready = judge("OKTA_AWS_REGION=us-gov-east-1", &cached_session(None)).unwrap();
+        assert_eq!(ready.region, "us-gov-east-1");
+        assert!(judge("OKTA_AWS_ROLE_TO_ASSUME=Admin", &cached_session(None)).is_none());
+        assert!(judge("OKTA_AWS_MIN_TTL=4000", &cached_session(None)).is_none());
+    }
+
+    #[test]
+    fn a_target_preset_must_name_the_cached_target() {
+        let hopped = cached_session(Some("arn:aws-us-gov:iam::2:role/ops/Deploy"));
+        for preset in ["Deploy", "ops/Deploy", "2/Deploy"] {
+            let settings = format!("OKTA_AWS_TARGET_ROLE={preset}");
+            assert!(judge(&settings, &hopped).is_some(), "{preset}");
+        }
+        assert!(judge("OKTA_AWS_TARGET_ROLE=Audit", &hopped).is_none());
+        let not_hopped = cached_session(None);
+        assert!(
+            judge("OKTA_AWS_TARGET_ROLE=Deploy", &not_hopped).is_none(),
+            "a preset that found no target last time tries again"
+        );
+    }
+}

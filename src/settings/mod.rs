@@ -2,10 +2,12 @@
 //! the profile's section of the config file (or the Java tool's `config.P.properties`) > the
 //! file's top section.
 //!
-//! Each value is checked as it is resolved, but a problem (a missing or malformed value) is
-//! kept in its `Checked` and reported only by a command that uses that value: a broken
-//! `OKTA_ORG` must not stop `status` or `profiles`, and a bad `OKTA_STS_DURATION` must still
-//! stop a login before anyone is asked for a password. The protocol layers get the small
+//! A value that must be checked (a URL, a number) is resolved to its text and source at once
+//! and checked the first time a command asks for it (`Checked`): a problem (a missing or
+//! malformed value) is then reported only by a command that uses that value — a broken
+//! `OKTA_ORG` must not stop `status` or `profiles`, a bad `OKTA_STS_DURATION` must still stop
+//! a login before anyone is asked for a password — and the cached path, which uses neither
+//! URL, pays for no URL parsing. The protocol layers get the small
 //! groups below (`OktaUser`, `MfaPresets`, …), never the whole settings.
 
 pub mod file;
@@ -14,6 +16,7 @@ pub mod values;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use anyhow::Result;
 use url::Url;
@@ -47,10 +50,18 @@ impl Source {
     }
 }
 
-/// A value checked when the settings were resolved; its problem, if any, is reported when a
-/// command asks for it.
+/// A setting's value, checked the first time it is asked for; its problem, if any, is
+/// reported to each command that asks.
 #[derive(Debug, Clone)]
-pub struct Checked<T>(std::result::Result<T, Problem>);
+pub struct Checked<T> {
+    key: &'static str,
+    /// The text and where it came from; `None` when the setting is not set.
+    text: Option<(String, Source)>,
+    /// Where a missing value would be set, for the hint.
+    missing_hint_place: String,
+    read: fn(Option<&str>) -> std::result::Result<T, Invalid>,
+    value: OnceLock<std::result::Result<T, Problem>>,
+}
 
 /// A setting's problem, as the user will read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +73,7 @@ struct Problem {
 impl<T> Checked<T> {
     /// The value, or the setting's problem as a `UserError`.
     pub fn get(&self) -> Result<&T> {
-        self.0.as_ref().map_err(|problem| {
+        self.checked().as_ref().map_err(|problem| {
             UserError::new(problem.cause.clone())
                 .hint(problem.hint.clone())
                 .into()
@@ -71,7 +82,43 @@ impl<T> Checked<T> {
 
     /// The value when it is good, for commands to which it is a nicety.
     pub fn ok(&self) -> Option<&T> {
-        self.0.as_ref().ok()
+        self.checked().as_ref().ok()
+    }
+
+    fn checked(&self) -> &std::result::Result<T, Problem> {
+        self.value.get_or_init(|| {
+            let text = self.text.as_ref().map(|(text, _)| text.as_str());
+            (self.read)(text).map_err(|invalid| self.problem(invalid))
+        })
+    }
+
+    /// What is wrong, naming the key and where its text came from.
+    fn problem(&self, invalid: Invalid) -> Problem {
+        let key = self.key;
+        let origin = match &self.text {
+            Some((_, source)) => source.describe(),
+            None => String::new(),
+        };
+        match invalid {
+            Invalid::Missing => Problem {
+                cause: format!("{key} is not set"),
+                hint: format!(
+                    "set {key} in the environment or in {}",
+                    self.missing_hint_place
+                ),
+            },
+            Invalid::Form { shown, expected } => Problem {
+                cause: format!("{key}={shown} {origin} is not valid"),
+                hint: format!("{key} must be {expected}"),
+            },
+            Invalid::Insecure(url) => Problem {
+                cause: format!(
+                    "{key} uses {}:// ({url}), which is not safe for a password",
+                    url.scheme()
+                ),
+                hint: format!("use an https:// URL for {key}"),
+            },
+        }
     }
 }
 
@@ -337,6 +384,16 @@ fn java_file_of(file: &ConfigFile, name: &str) -> Result<Option<ConfigFile>> {
     Ok(java)
 }
 
+/// Settings from `text` as the top section of a config file, with no environment: for unit
+/// tests elsewhere, whatever the environment they run in.
+#[cfg(test)]
+pub fn from_text_for_tests(text: &str) -> Settings {
+    let path = PathBuf::from("/nowhere/config.properties");
+    let file = ConfigFile::parse(text, &path).expect("a valid config file");
+    Settings::resolve(&file, Profile::unnamed(), &Overrides::default(), |_| None)
+        .expect("the unnamed profile resolves")
+}
+
 /// Where a missing setting would go: the profile's section, or the file.
 fn missing_hint_place(file: &ConfigFile, profile: &Profile) -> String {
     match profile.name() {
@@ -350,8 +407,8 @@ pub fn check_value(key: &'static str, text: &str) -> Result<()> {
     let mut raw = Raw::new(String::new(), environment);
     raw.flags.push((key, text.to_string()));
     match key {
-        OKTA_ORG => raw.required(key, values::org).get().map(drop),
-        OKTA_AWS_APP_URL => raw.required(key, values::app_link).get().map(drop),
+        OKTA_ORG => raw.checked(key, read_org).get().map(drop),
+        OKTA_AWS_APP_URL => raw.checked(key, read_app_link).get().map(drop),
         _ => Ok(()),
     }
 }
@@ -400,34 +457,19 @@ impl<'a> Raw<'a> {
         self.get(key).map(|(text, _)| text)
     }
 
-    fn optional<T>(
+    /// `key`'s text, to be checked by `read` when first asked for.
+    fn checked<T>(
         &self,
         key: &'static str,
-        parse: impl Fn(&str) -> std::result::Result<T, Invalid>,
-    ) -> Checked<Option<T>> {
-        Checked(match self.get(key) {
-            None => Ok(None),
-            Some((text, source)) => parse(&text)
-                .map(Some)
-                .map_err(|invalid| problem(key, &source, invalid)),
-        })
-    }
-
-    fn required<T>(
-        &self,
-        key: &'static str,
-        parse: impl Fn(&str) -> std::result::Result<T, Invalid>,
+        read: fn(Option<&str>) -> std::result::Result<T, Invalid>,
     ) -> Checked<T> {
-        let Checked(value) = self.optional(key, parse);
-        Checked(value.and_then(|value| {
-            value.ok_or_else(|| Problem {
-                cause: format!("{key} is not set"),
-                hint: format!(
-                    "set {key} in the environment or in {}",
-                    self.missing_hint_place
-                ),
-            })
-        }))
+        Checked {
+            key,
+            text: self.get(key),
+            missing_hint_place: self.missing_hint_place.clone(),
+            read,
+            value: OnceLock::new(),
+        }
     }
 
     fn settings(&self, profile: Profile, config_file: PathBuf) -> Settings {
@@ -443,8 +485,8 @@ impl<'a> Raw<'a> {
 
     fn okta(&self) -> OktaSettings {
         OktaSettings {
-            org: self.required(OKTA_ORG, values::org),
-            app_link: self.required(OKTA_AWS_APP_URL, values::app_link),
+            org: self.checked(OKTA_ORG, read_org),
+            app_link: self.checked(OKTA_AWS_APP_URL, read_app_link),
             oidc_client_id: self.text(OKTA_OIDC_CLIENT_ID),
             user: OktaUser {
                 name: self.text(OKTA_USERNAME),
@@ -458,11 +500,17 @@ impl<'a> Raw<'a> {
     }
 
     fn sts(&self) -> StsSettings {
-        let min_ttl = self.optional(OKTA_AWS_MIN_TTL, values::seconds);
         StsSettings {
             role: self.text(OKTA_AWS_ROLE_TO_ASSUME),
-            duration: self.optional(OKTA_STS_DURATION, values::sts_duration),
-            min_ttl_secs: Checked(min_ttl.0.map(|ttl| ttl.unwrap_or(DEFAULT_MIN_TTL_SECS))),
+            duration: self.checked(OKTA_STS_DURATION, |text| {
+                text.map(values::sts_duration).transpose()
+            }),
+            min_ttl_secs: self.checked(OKTA_AWS_MIN_TTL, |text| {
+                Ok(text
+                    .map(values::seconds)
+                    .transpose()?
+                    .unwrap_or(DEFAULT_MIN_TTL_SECS))
+            }),
             regions: Regions {
                 configured: self.text(OKTA_AWS_REGION),
             },
@@ -481,33 +529,25 @@ impl<'a> Raw<'a> {
     }
 
     fn files(&self) -> FileSettings {
-        let env_mode = self.optional(OKTA_ENV_MODE, values::switch);
         FileSettings {
             cache_dir: match self.get(OKTA_AWS_CACHE_DIR) {
                 Some((dir, _)) => expand_tilde(&dir),
                 None => home_dir().join(".okta").join("cache"),
             },
             aws_cli: self.text(OKTA_AWS_CLI),
-            env_mode: Checked(env_mode.0.map(|on| on.unwrap_or(false))),
+            env_mode: self.checked(OKTA_ENV_MODE, |text| {
+                Ok(text.map(values::switch).transpose()?.unwrap_or(false))
+            }),
         }
     }
 }
 
-/// The problem of `key`'s text, naming where the text came from.
-fn problem(key: &str, source: &Source, invalid: Invalid) -> Problem {
-    match invalid {
-        Invalid::Form { shown, expected } => Problem {
-            cause: format!("{key}={shown} {} is not valid", source.describe()),
-            hint: format!("{key} must be {expected}"),
-        },
-        Invalid::Insecure(url) => Problem {
-            cause: format!(
-                "{key} uses {}:// ({url}), which is not safe for a password",
-                url.scheme()
-            ),
-            hint: format!("use an https:// URL for {key}"),
-        },
-    }
+fn read_org(text: Option<&str>) -> std::result::Result<Url, Invalid> {
+    values::org(text.ok_or(Invalid::Missing)?)
+}
+
+fn read_app_link(text: Option<&str>) -> std::result::Result<Url, Invalid> {
+    values::app_link(text.ok_or(Invalid::Missing)?)
 }
 
 #[cfg(test)]
@@ -517,9 +557,7 @@ mod tests {
     /// Settings from the top section of a config file at a path that does not exist.
     fn settings(pairs: &[(&'static str, &str)]) -> Settings {
         let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-        let path = PathBuf::from("/nowhere/config.properties");
-        let file = ConfigFile::parse(&text, &path).unwrap();
-        Settings::resolve(&file, Profile::unnamed(), &Overrides::default(), |_| None).unwrap()
+        from_text_for_tests(&text)
     }
 
     #[test]

@@ -8,6 +8,8 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// Why a setting's text is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {
+    /// Not set, and it must be.
+    Missing,
     /// Not of the expected form: the text as shown in the message, and what was expected.
     Form {
         shown: String,
