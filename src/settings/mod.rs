@@ -10,165 +10,30 @@
 //! URL, pays for no URL parsing. The protocol layers get the small
 //! groups below (`OktaUser`, `MfaPresets`, …), never the whole settings.
 
+mod checked;
 pub mod file;
 pub mod keys;
+mod profile;
 pub mod values;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use anyhow::Result;
 use url::Url;
 
+pub use checked::{Checked, Source};
 pub use file::{ConfigFile, config_file_path};
 use keys::*;
+pub use profile::Profile;
 use values::Invalid;
 
-use crate::error::{UserError, fail};
+use crate::error::fail;
 use crate::files::home::{expand_tilde, home_dir};
 
 /// What STS grants when neither the settings nor the assertion say.
 pub const DEFAULT_DURATION_SECS: i32 = 3600;
 const DEFAULT_MIN_TTL_SECS: u64 = 300;
-
-/// Where a value came from, for error messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Flag,
-    Environment,
-    File(PathBuf),
-}
-
-impl Source {
-    fn describe(&self) -> String {
-        match self {
-            Source::Flag => "on the command line".to_string(),
-            Source::Environment => "in the environment".to_string(),
-            Source::File(path) => format!("in {}", path.display()),
-        }
-    }
-}
-
-/// A setting's value, checked the first time it is asked for; its problem, if any, is
-/// reported to each command that asks.
-#[derive(Debug, Clone)]
-pub struct Checked<T> {
-    key: &'static str,
-    /// The text and where it came from; `None` when the setting is not set.
-    text: Option<(String, Source)>,
-    /// Where a missing value would be set, for the hint.
-    missing_hint_place: String,
-    read: fn(Option<&str>) -> std::result::Result<T, Invalid>,
-    value: OnceLock<std::result::Result<T, Problem>>,
-}
-
-/// A setting's problem, as the user will read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Problem {
-    cause: String,
-    hint: String,
-}
-
-impl<T> Checked<T> {
-    /// The value, or the setting's problem as a `UserError`.
-    pub fn get(&self) -> Result<&T> {
-        self.checked().as_ref().map_err(|problem| {
-            UserError::new(problem.cause.clone())
-                .hint(problem.hint.clone())
-                .into()
-        })
-    }
-
-    /// The value when it is good, for commands to which it is a nicety.
-    pub fn ok(&self) -> Option<&T> {
-        self.checked().as_ref().ok()
-    }
-
-    fn checked(&self) -> &std::result::Result<T, Problem> {
-        self.value.get_or_init(|| {
-            let text = self.text.as_ref().map(|(text, _)| text.as_str());
-            (self.read)(text).map_err(|invalid| self.problem(invalid))
-        })
-    }
-
-    /// What is wrong, naming the key and where its text came from.
-    fn problem(&self, invalid: Invalid) -> Problem {
-        let key = self.key;
-        let origin = match &self.text {
-            Some((_, source)) => source.describe(),
-            None => String::new(),
-        };
-        match invalid {
-            Invalid::Missing => Problem {
-                cause: format!("{key} is not set"),
-                hint: format!(
-                    "set {key} in the environment or in {}",
-                    self.missing_hint_place
-                ),
-            },
-            Invalid::Form { shown, expected } => Problem {
-                cause: format!("{key}={shown} {origin} is not valid"),
-                hint: format!("{key} must be {expected}"),
-            },
-            Invalid::Insecure(url) => Problem {
-                cause: format!(
-                    "{key} uses {}:// ({url}), which is not safe for a password",
-                    url.scheme()
-                ),
-                hint: format!("use an https:// URL for {key}"),
-            },
-        }
-    }
-}
-
-/// An okta-aws profile: a `[NAME]` section (or `config.NAME.properties`), or the unnamed top.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Profile(Option<String>);
-
-impl Profile {
-    pub fn unnamed() -> Profile {
-        Profile(None)
-    }
-
-    pub fn named(name: impl Into<String>) -> Profile {
-        Profile(Some(name.into()))
-    }
-
-    /// The profile asked for: the flag, else `OKTA_PROFILE`, else the unnamed one.
-    pub fn requested(flag: Option<&str>) -> Profile {
-        Profile(
-            flag.map(str::to_string)
-                .or_else(|| std::env::var(OKTA_PROFILE).ok())
-                .filter(|p| !p.trim().is_empty()),
-        )
-    }
-
-    /// `None` for the unnamed profile.
-    pub fn name(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-
-    /// The name used for sections: the profile's name, `default` for the unnamed one.
-    pub fn label(&self) -> &str {
-        self.name().unwrap_or("default")
-    }
-
-    /// `profile NAME`, or `the default profile`, for messages.
-    pub fn describe(&self) -> String {
-        match self.name() {
-            Some(name) => format!("profile {name}"),
-            None => "the default profile".to_string(),
-        }
-    }
-
-    /// ` --profile NAME` to add to a suggested command line (empty for the unnamed one).
-    pub fn flag(&self) -> String {
-        self.name()
-            .map(|name| format!(" --profile {name}"))
-            .unwrap_or_default()
-    }
-}
 
 /// Values given on the command line, above every other source.
 #[derive(Debug, Clone, Default)]
@@ -463,13 +328,7 @@ impl<'a> Raw<'a> {
         key: &'static str,
         read: fn(Option<&str>) -> std::result::Result<T, Invalid>,
     ) -> Checked<T> {
-        Checked {
-            key,
-            text: self.get(key),
-            missing_hint_place: self.missing_hint_place.clone(),
-            read,
-            value: OnceLock::new(),
-        }
+        Checked::new(key, self.get(key), self.missing_hint_place.clone(), read)
     }
 
     fn settings(&self, profile: Profile, config_file: PathBuf) -> Settings {
@@ -553,6 +412,7 @@ fn read_app_link(text: Option<&str>) -> std::result::Result<Url, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::UserError;
 
     /// Settings from the top section of a config file at a path that does not exist.
     fn settings(pairs: &[(&'static str, &str)]) -> Settings {
