@@ -79,7 +79,8 @@ pub fn report(err: &anyhow::Error) -> i32 {
     EXIT_FAILURE
 }
 
-fn one_line(text: &str) -> String {
+/// Text on one line: messages and causes from elsewhere may hold newlines.
+pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

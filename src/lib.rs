@@ -1,17 +1,19 @@
 //! okta-aws: single sign-on for the AWS CLI through Okta.
 //!
-//! Data flows one way: settings (`config`) → a session (`session`: cache hit, or an Okta
+//! Data flows one way: settings (`settings`) → a session (`session`: cache hit, or an Okta
 //! login in `okta` + `saml` + `aws::sts`) → output (`cli`: exec, env, ~/.aws files).
 
+pub mod arn;
 pub mod aws;
-pub mod cache;
 pub mod cli;
-pub mod config;
 pub mod error;
+pub mod files;
 pub mod glob;
 pub mod net;
 pub mod okta;
+pub mod prompt;
 pub mod role_choice;
 pub mod saml;
 pub mod session;
-pub mod terminal;
+pub mod settings;
+pub mod store;

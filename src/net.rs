@@ -6,7 +6,7 @@
 /// A current-thread tokio runtime: a login is a short chain of requests (and a bounded fan-out
 /// for `--all-roles`), so one thread is enough and starts fastest.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    crate::terminal::debug("starting the network runtime");
+    crate::prompt::log::debug("starting the network runtime");
     pin_name_services();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -44,6 +44,17 @@ pub fn pin_name_services() {
                 }
             }
         });
+    }
+}
+
+/// Whether a URL's host is this machine: `localhost` or a loopback address. Plain http is
+/// allowed only there (tests, the demo).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

@@ -5,6 +5,7 @@ use anyhow::Result;
 use base64::Engine;
 use quick_xml::events::Event;
 
+use crate::arn::RoleArn;
 use crate::error::fail;
 
 const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
@@ -13,7 +14,7 @@ const SESSION_DURATION_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes
 /// One role the assertion grants, with the SAML provider that vouches for it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RolePair {
-    pub role_arn: String,
+    pub role_arn: RoleArn,
     pub provider_arn: String,
 }
 
@@ -22,48 +23,19 @@ impl RolePair {
     pub fn from_attribute_value(value: &str) -> Option<RolePair> {
         let (first, second) = value.split_once(',')?;
         let (first, second) = (first.trim(), second.trim());
-        let is_provider = |arn: &str| arn.contains(":saml-provider/");
-        let is_role = |arn: &str| arn.starts_with("arn:") && arn.contains(":role/");
-        let (role, provider) = if is_provider(first) && is_role(second) {
-            (second, first)
-        } else if is_role(first) && is_provider(second) {
-            (first, second)
-        } else {
-            return None;
+        let pair = |role: &str, provider: &str| {
+            Some(RolePair {
+                role_arn: RoleArn::parse(role)?,
+                provider_arn: provider.to_string(),
+            })
+            .filter(|_| provider.contains(":saml-provider/"))
         };
-        Some(RolePair {
-            role_arn: role.to_string(),
-            provider_arn: provider.to_string(),
-        })
+        pair(second, first).or_else(|| pair(first, second))
     }
-
-    /// `arn:PARTITION:iam::ACCOUNT:role/...` → ACCOUNT.
-    pub fn account_id(&self) -> &str {
-        arn_field(&self.role_arn, 4)
-    }
-
-    /// `arn:aws:iam::1:role/path/Name` → `Name`.
-    pub fn role_name(&self) -> &str {
-        self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
-    }
-
-    /// `aws`, `aws-us-gov`, `aws-cn`.
-    pub fn partition(&self) -> &str {
-        arn_field(&self.role_arn, 1)
-    }
-
-    /// `ACCOUNT/ROLE`, the short form users type and the credentials section name.
-    pub fn short_name(&self) -> String {
-        format!("{}/{}", self.account_id(), self.role_name())
-    }
-}
-
-fn arn_field(arn: &str, index: usize) -> &str {
-    arn.split(':').nth(index).unwrap_or("")
 }
 
 /// What the tool needs from a SAML Response.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Assertion {
     /// The base64 text as Okta sent it, passed on to STS unchanged.
     pub base64: String,
@@ -106,18 +78,10 @@ impl Assertion {
 /// and refusing it rules out entity-expansion attacks.
 fn read_xml(xml: &str) -> Result<Assertion> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut current_attribute: Option<String> = None;
-    let mut in_value = false;
-    let mut in_name_id = false;
-    let mut text = String::new();
-    let mut out = Assertion {
-        base64: String::new(),
-        roles: Vec::new(),
-        session_duration: None,
-        name_id: None,
-    };
+    let mut walk = Walk::default();
     loop {
         let event = match reader.read_event() {
+            Ok(Event::Eof) => return Ok(walk.out),
             Ok(event) => event,
             Err(e) => {
                 return fail(
@@ -126,60 +90,93 @@ fn read_xml(xml: &str) -> Result<Assertion> {
                 );
             }
         };
+        walk.event(event)?;
+    }
+}
+
+/// Where the walk through the XML is, and what it has read.
+#[derive(Default)]
+struct Walk {
+    /// The `Name` of the `<Attribute>` we are in.
+    attribute: Option<String>,
+    /// Inside an `<AttributeValue>` or `<NameID>`: its text is being collected.
+    collecting: Option<Collected>,
+    text: String,
+    out: Assertion,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Collected {
+    AttributeValue,
+    NameId,
+}
+
+impl Walk {
+    fn event(&mut self, event: Event) -> Result<()> {
         match event {
-            Event::DocType(_) => {
-                return fail(
-                    "the SAML assertion carries a DOCTYPE, which is refused",
-                    "a genuine Okta assertion has none; check OKTA_ORG and OKTA_AWS_APP_URL",
-                );
+            Event::DocType(_) => fail(
+                "the SAML assertion carries a DOCTYPE, which is refused",
+                "a genuine Okta assertion has none; check OKTA_ORG and OKTA_AWS_APP_URL",
+            ),
+            Event::Start(e) => {
+                self.start(&e);
+                Ok(())
             }
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"Attribute" => {
-                    current_attribute = e
-                        .try_get_attribute("Name")
-                        .ok()
-                        .flatten()
-                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+            Event::Text(t) if self.collecting.is_some() => match t.unescape() {
+                Ok(s) => {
+                    self.text.push_str(&s);
+                    Ok(())
                 }
-                b"AttributeValue" => {
-                    in_value = true;
-                    text.clear();
-                }
-                b"NameID" => {
-                    in_name_id = true;
-                    text.clear();
-                }
-                _ => {}
+                Err(e) => fail(
+                    format!("the SAML assertion has a bad XML escape: {e}"),
+                    "check OKTA_AWS_APP_URL",
+                ),
             },
-            Event::Text(t) if in_value || in_name_id => match t.unescape() {
-                Ok(s) => text.push_str(&s),
-                Err(e) => {
-                    return fail(
-                        format!("the SAML assertion has a bad XML escape: {e}"),
-                        "check OKTA_AWS_APP_URL",
-                    );
-                }
-            },
-            Event::CData(t) if in_value || in_name_id => {
-                text.push_str(&String::from_utf8_lossy(&t))
+            Event::CData(t) if self.collecting.is_some() => {
+                self.text.push_str(&String::from_utf8_lossy(&t));
+                Ok(())
             }
-            Event::End(e) => match e.local_name().as_ref() {
-                b"AttributeValue" => {
-                    in_value = false;
-                    record_value(&mut out, current_attribute.as_deref(), text.trim());
-                }
-                b"NameID" => {
-                    in_name_id = false;
-                    out.name_id = Some(text.trim().to_string());
-                }
-                b"Attribute" => current_attribute = None,
-                _ => {}
-            },
-            Event::Eof => break,
+            Event::End(e) => {
+                self.end(e.local_name().as_ref());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn start(&mut self, element: &quick_xml::events::BytesStart) {
+        let collect = |walk: &mut Walk, what| {
+            walk.collecting = Some(what);
+            walk.text.clear();
+        };
+        match element.local_name().as_ref() {
+            b"Attribute" => {
+                self.attribute = element
+                    .try_get_attribute("Name")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+            }
+            b"AttributeValue" => collect(self, Collected::AttributeValue),
+            b"NameID" => collect(self, Collected::NameId),
             _ => {}
         }
     }
-    Ok(out)
+
+    fn end(&mut self, local_name: &[u8]) {
+        match local_name {
+            b"AttributeValue" => {
+                self.collecting = None;
+                record_value(&mut self.out, self.attribute.as_deref(), self.text.trim());
+            }
+            b"NameID" => {
+                self.collecting = None;
+                self.out.name_id = Some(self.text.trim().to_string());
+            }
+            b"Attribute" => self.attribute = None,
+            _ => {}
+        }
+    }
 }
 
 fn record_value(out: &mut Assertion, attribute: Option<&str>, value: &str) {
@@ -218,10 +215,10 @@ mod tests {
             a.roles[1].provider_arn,
             "arn:aws:iam::222222222222:saml-provider/Okta"
         );
-        assert_eq!(a.roles[1].role_name(), "Admin");
-        assert_eq!(a.roles[1].account_id(), "222222222222");
-        assert_eq!(a.roles[1].short_name(), "222222222222/Admin");
-        assert_eq!(a.roles[0].partition(), "aws");
+        assert_eq!(a.roles[1].role_arn.name(), "Admin");
+        assert_eq!(a.roles[1].role_arn.account(), "222222222222");
+        assert_eq!(a.roles[1].role_arn.short(), "222222222222/Admin");
+        assert_eq!(a.roles[0].role_arn.partition(), "aws");
         assert_eq!(a.session_duration, Some(7200));
         assert_eq!(a.name_id.as_deref(), Some("alice@example.com"));
     }
@@ -275,6 +272,6 @@ mod tests {
             "arn:aws-us-gov:iam::3:role/R, arn:aws-us-gov:iam::3:saml-provider/P",
         )
         .unwrap();
-        assert_eq!(gov.partition(), "aws-us-gov");
+        assert_eq!(gov.role_arn.partition(), "aws-us-gov");
     }
 }

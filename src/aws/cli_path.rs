@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::config::OKTA_AWS_CLI;
 use crate::error::fail;
+use crate::settings::keys::OKTA_AWS_CLI;
 
 /// This tool's binaries, canonicalised: the running one and its siblings.
 fn own_binaries() -> Vec<PathBuf> {

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::AwsCredentials;
-use super::atomic_file::update_file;
-use super::ini_edit::IniDocument;
-use crate::config::{expand_tilde, home_dir};
+use crate::files::atomic_file::update_file;
+use crate::files::home::{expand_tilde, home_dir};
+use crate::files::ini_edit::IniDocument;
 
 /// The keys this tool writes into a credentials section.
 pub const MANAGED_KEYS: [&str; 4] = [
@@ -23,8 +23,8 @@ pub fn credentials_path() -> PathBuf {
     aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
 }
 
-/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
-pub fn config_path() -> PathBuf {
+/// The AWS CLI's config file: `AWS_CONFIG_FILE`, else `~/.aws/config`.
+pub fn aws_config_path() -> PathBuf {
     aws_file("AWS_CONFIG_FILE", "config")
 }
 

@@ -13,7 +13,9 @@ use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use super::AwsCredentials;
 use super::policy::{self, PolicyError};
-use crate::config::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE};
+use crate::arn::role_name_in;
+use crate::error::one_line;
+use crate::settings::keys::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE};
 
 /// What IAM says about the SAML role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +128,7 @@ pub async fn find_target_roles(
     role_arn: &str,
 ) -> Result<TargetRoles, IntrospectionError> {
     let role_name =
-        role_name(role_arn).ok_or_else(|| IntrospectionError::NotARoleArn(role_arn.into()))?;
+        role_name_in(role_arn).ok_or_else(|| IntrospectionError::NotARoleArn(role_arn.into()))?;
     let client = aws_sdk_iam::Client::new(config);
     let role = get_role(&client, role_name).await?;
     let mut raw = inline_policies(&client, role_name).await?;
@@ -139,21 +141,6 @@ pub async fn find_target_roles(
         targets,
         max_session_duration: role.max_session_duration(),
     })
-}
-
-/// The role name in `arn:…:iam::ACCOUNT:role/PATH/NAME` (names cannot contain `/`, paths
-/// can) or in an STS `arn:…:sts::ACCOUNT:assumed-role/NAME/SESSION`.
-fn role_name(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ["arn", _, service, _, _, resource] = parts[..] else {
-        return None;
-    };
-    let name = match service {
-        "iam" => resource.strip_prefix("role/")?.rsplit('/').next()?,
-        "sts" => resource.strip_prefix("assumed-role/")?.split('/').next()?,
-        _ => return None,
-    };
-    (!name.is_empty()).then_some(name)
 }
 
 async fn get_role(
@@ -343,11 +330,6 @@ fn xml_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     Some(xml[start..start + len].trim()).filter(|text| !text.is_empty())
 }
 
-/// IAM messages and causes may hold newlines; a warning is one line.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,31 +346,6 @@ mod tests {
         assert_eq!(xml_text("<Code></Code>", "Code"), None);
         assert_eq!(xml_text("<Code>Open", "Code"), None);
         assert_eq!(xml_text("", "Code"), None);
-    }
-
-    #[test]
-    fn role_names_from_arns() {
-        for (arn, want) in [
-            (
-                "arn:aws:iam::111111111111:role/Developer",
-                Some("Developer"),
-            ),
-            (
-                "arn:aws:iam::111111111111:role/teams/ci/Deployer",
-                Some("Deployer"),
-            ),
-            ("arn:aws-cn:iam::111111111111:role/China", Some("China")),
-            (
-                "arn:aws:sts::111111111111:assumed-role/Developer/alice@example.com",
-                Some("Developer"),
-            ),
-            ("arn:aws:iam::111111111111:user/bob", None),
-            ("arn:aws:iam::111111111111:role/", None),
-            ("arn:aws:s3:::bucket", None),
-            ("Developer", None),
-        ] {
-            assert_eq!(role_name(arn), want, "{arn}");
-        }
     }
 
     fn all_errors() -> Vec<IntrospectionError> {

@@ -1,10 +1,8 @@
 //! AWS: STS calls, the real `aws` CLI, and the ~/.aws files.
 
-pub mod atomic_file;
 pub mod cli_path;
 pub mod credentials_file;
 pub mod iam;
-pub mod ini_edit;
 pub mod policy;
 pub mod signin_page;
 pub mod sts;

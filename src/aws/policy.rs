@@ -22,6 +22,8 @@
 
 use serde_json::Value;
 
+use crate::arn::RoleArn;
+
 /// The action whose grants we look for, lower-cased (IAM actions are case-insensitive).
 const ASSUME_ROLE: &str = "sts:assumerole";
 
@@ -234,19 +236,12 @@ fn is_concrete_role_arn(arn: &str) -> bool {
     if arn.contains(['*', '?']) || arn.contains("${") {
         return false;
     }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [prefix, partition, service, region, account, resource] = parts[..] else {
-        return false;
-    };
-    prefix == "arn"
-        && partition.starts_with("aws")
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && resource
-            .strip_prefix("role/")
-            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+    RoleArn::parse(arn).is_some_and(|role| {
+        let account = role.account();
+        role.partition().starts_with("aws")
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// IAM role names are unique case-insensitively, so ARNs differing in case are one role.

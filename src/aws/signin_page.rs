@@ -23,10 +23,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use crate::cache::{CacheDir, FORMAT_VERSION, Versioned, now_secs};
+use anyhow::{Context, Result};
+
+use crate::store::cache_dir::Versioned;
 
 /// How long fetched names are trusted before the next login asks again.
-const FRESH_FOR_SECS: u64 = 24 * 3600;
+pub const FRESH_FOR_SECS: u64 = 24 * 3600;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Account id → alias, from the page's HTML. Never fails: an unknown page gives nothing.
@@ -126,7 +128,7 @@ pub fn allowed_action(action: &str) -> Option<Url> {
         "https" => {
             is_aws_signin_host(url.host_str()?) && url.port().is_none() && url.path() == "/saml"
         }
-        "http" => is_loopback(&url),
+        "http" => crate::net::is_loopback(&url),
         _ => false,
     };
     ok.then_some(url)
@@ -152,26 +154,17 @@ fn is_region_label(label: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 /// An HTTP client for the sign-in page: no redirects (AWS answers a single-role account
 /// with a 302 into the console, which would sign a console session in for nothing), no
 /// cookies, a short timeout.
-pub fn signin_client() -> Result<reqwest::Client, String> {
+pub fn signin_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(FETCH_TIMEOUT)
         .timeout(FETCH_TIMEOUT)
         .build()
-        .map_err(|e| crate::error::root_cause(&e))
+        .context("cannot set up the HTTP client for AWS's sign-in page")
 }
 
 /// POST the assertion to the sign-in page (`action`, from `allowed_action`) and read the
@@ -182,7 +175,7 @@ pub async fn fetch_account_names(
     http: &reqwest::Client,
     action: &Url,
     saml_response_b64: &str,
-) -> Result<HashMap<String, String>, String> {
+) -> Result<HashMap<String, String>> {
     // AWS's form carries RelayState too; Okta's AWS app leaves it empty.
     let response = http
         .post(action.clone())
@@ -190,25 +183,19 @@ pub async fn fetch_account_names(
         .timeout(FETCH_TIMEOUT)
         .send()
         .await
-        .map_err(|e| crate::error::root_cause(&e.without_url()))?;
+        .map_err(|e| anyhow::anyhow!(crate::error::root_cause(&e.without_url())))?;
     let status = response.status();
     if status.is_redirection() || response.url() != action {
         return Ok(HashMap::new());
     }
     if !status.is_success() {
-        return Err(format!(
-            "the AWS sign-in page answered HTTP {}",
-            status.as_u16()
-        ));
+        anyhow::bail!("the AWS sign-in page answered HTTP {}", status.as_u16());
     }
-    let body = response
-        .text()
-        .await
-        .map_err(|e| e.without_url().to_string())?;
+    let body = response.text().await.map_err(|e| e.without_url())?;
     Ok(parse_account_names(&body))
 }
 
-/// Known account names, cached in `account-names.json`.
+/// Known account names (cached by the store).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AccountNames {
     pub version: u32,
@@ -222,37 +209,19 @@ impl Versioned for AccountNames {
     }
 }
 
+impl AccountNames {
+    /// Fetched less than `FRESH_FOR_SECS` before `now`.
+    pub fn is_fresh(&self, now: u64) -> bool {
+        now.saturating_sub(self.fetched_at) < FRESH_FOR_SECS
+    }
+}
+
 /// `alias (123456789012)`, or the bare id when no name is known.
 pub fn label(names: &BTreeMap<String, String>, account_id: &str) -> String {
     match names.get(account_id) {
         Some(name) => format!("{name} ({account_id})"),
         None => account_id.to_string(),
     }
-}
-
-fn names_path(cache: &CacheDir) -> std::path::PathBuf {
-    cache.path.join("account-names.json")
-}
-
-/// The cached names, whatever their age (for display).
-pub fn load_any(cache: &CacheDir) -> AccountNames {
-    cache.read(&names_path(cache)).unwrap_or_default()
-}
-
-/// The cached names when fetched less than a day ago.
-pub fn load_fresh(cache: &CacheDir) -> Option<AccountNames> {
-    let names = cache.read::<AccountNames>(&names_path(cache))?;
-    (now_secs().saturating_sub(names.fetched_at) < FRESH_FOR_SECS).then_some(names)
-}
-
-/// Merge new names into the cache (accounts of other Okta apps keep theirs).
-pub fn save(cache: &CacheDir, fetched: HashMap<String, String>) -> anyhow::Result<AccountNames> {
-    let mut names = load_any(cache);
-    names.version = FORMAT_VERSION;
-    names.fetched_at = now_secs();
-    names.names.extend(fetched);
-    cache.write(&names_path(cache), &names)?;
-    Ok(names)
 }
 
 #[cfg(test)]
@@ -424,29 +393,5 @@ mod tests {
         ] {
             assert!(allowed_action(refused).is_none(), "{refused}");
         }
-    }
-
-    #[test]
-    fn names_are_cached_merged_and_age() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = CacheDir::new(dir.path().to_path_buf());
-        assert!(load_fresh(&cache).is_none());
-        save(
-            &cache,
-            [("111111111111".to_string(), "a".to_string())].into(),
-        )
-        .unwrap();
-        save(
-            &cache,
-            [("222222222222".to_string(), "b".to_string())].into(),
-        )
-        .unwrap();
-        let fresh = load_fresh(&cache).unwrap();
-        assert_eq!(fresh.names.len(), 2);
-        let mut old = fresh.clone();
-        old.fetched_at = now_secs() - FRESH_FOR_SECS - 1;
-        cache.write(&names_path(&cache), &old).unwrap();
-        assert!(load_fresh(&cache).is_none());
-        assert_eq!(load_any(&cache).names.len(), 2);
     }
 }

@@ -6,10 +6,10 @@ use anyhow::Result;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
 use super::AwsCredentials;
-use crate::config::OKTA_STS_DURATION;
+use crate::arn::RoleArn;
 use crate::error::UserError;
 use crate::saml::RolePair;
-use crate::terminal;
+use crate::settings::keys::OKTA_STS_DURATION;
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
 /// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
@@ -26,37 +26,49 @@ pub async fn sdk_config(
     loader.load().await
 }
 
+/// What AssumeRoleWithSAML granted.
+#[derive(Debug)]
+pub struct SamlGrant {
+    pub credentials: AwsCredentials,
+    /// A warning for the user when the role allowed less than the duration asked.
+    pub shortened: Option<String>,
+}
+
 /// AssumeRoleWithSAML (an unsigned call: the assertion is the proof).
 pub async fn assume_role_with_saml(
     config: &aws_config::SdkConfig,
     role: &RolePair,
     assertion: &str,
     duration_secs: i32,
-) -> Result<AwsCredentials> {
+) -> Result<SamlGrant> {
     let client = aws_sdk_sts::Client::new(config);
     let call = |duration: i32| {
         client
             .assume_role_with_saml()
-            .role_arn(&role.role_arn)
+            .role_arn(role.role_arn.as_str())
             .principal_arn(&role.provider_arn)
             .saml_assertion(assertion)
             .duration_seconds(duration)
             .send()
     };
+    let mut shortened = None;
     let answer = match call(duration_secs).await {
         // The role's MaxSessionDuration is lower than asked: AWS does not say how low, but
         // every role allows an hour. Retry once with that rather than fail the login.
         Err(e) if duration_too_long(&e) && duration_secs > DEFAULT_MAX_SESSION_SECS => {
-            terminal::warn(&format!(
+            shortened = Some(format!(
                 "{} allows no {duration_secs} s session; asking for {DEFAULT_MAX_SESSION_SECS} s instead (set OKTA_STS_DURATION to avoid this)",
-                role.role_name()
+                role.role_arn.name()
             ));
             call(DEFAULT_MAX_SESSION_SECS).await
         }
         other => other,
     }
-    .map_err(|e| sts_error(&e, &role.role_arn))?;
-    credentials_of(answer.credentials)
+    .map_err(|e| sts_error(&e, role.role_arn.as_str()))?;
+    Ok(SamlGrant {
+        credentials: credentials_of(answer.credentials)?,
+        shortened,
+    })
 }
 
 /// The session length every role allows (its MaxSessionDuration is at least an hour).
@@ -96,19 +108,19 @@ pub const ROLE_CHAINING_MAX_SECS: i32 = 3600;
 pub async fn assume_role(
     region: &str,
     source: &AwsCredentials,
-    role_arn: &str,
+    role_arn: &RoleArn,
     session_name: &str,
     duration_secs: i32,
 ) -> Result<AwsCredentials> {
     let config = sdk_config(region, Some(source.to_sdk("okta-aws-saml-session"))).await;
     let answer = aws_sdk_sts::Client::new(&config)
         .assume_role()
-        .role_arn(role_arn)
+        .role_arn(role_arn.as_str())
         .role_session_name(session_name)
         .duration_seconds(duration_secs.min(ROLE_CHAINING_MAX_SECS))
         .send()
         .await
-        .map_err(|e| sts_error(&e, role_arn))?;
+        .map_err(|e| sts_error(&e, role_arn.as_str()))?;
     credentials_of(answer.credentials)
 }
 

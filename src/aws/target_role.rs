@@ -3,111 +3,112 @@
 
 use anyhow::Result;
 
+use crate::arn::RoleArn;
 use crate::aws::AwsCredentials;
 use crate::aws::iam::{self, TargetRoles};
-use crate::config::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE, Settings};
-use crate::error::Interrupted;
+use crate::error::{Interrupted, fail};
+use crate::prompt::{Prompter, log};
 use crate::saml::RolePair;
-use crate::terminal;
+use crate::settings::TargetSettings;
+use crate::settings::keys::OKTA_AWS_TARGET_ROLE;
 
 /// What to do about a cross-account target after the SAML role is assumed.
 pub enum Decision {
     /// Keep the remembered choice (introspection already ran for this SAML role).
-    Keep(Option<String>),
+    Keep(Option<RoleArn>),
     /// Use this role (preset), or none.
-    Use(Option<String>),
+    Use(Option<RoleArn>),
     /// Ask IAM.
     Introspect,
 }
 
 /// Decide without network: a preset wins, then a remembered choice for this SAML role.
 pub fn decide(
-    settings: &Settings,
+    settings: &TargetSettings,
     saml_role: &RolePair,
-    remembered_for: Option<&str>,
-    remembered: Option<&str>,
+    remembered_for: Option<&RoleArn>,
+    remembered: Option<&RoleArn>,
     force: bool,
-) -> Decision {
-    if let Some(preset) = settings.get(OKTA_AWS_TARGET_ROLE) {
-        if let Some(arn) = preset_arn(preset, saml_role) {
-            return Decision::Use(Some(arn));
+) -> Result<Decision> {
+    if let Some(preset) = &settings.role {
+        if let Some(arn) = preset_arn(preset, saml_role)? {
+            return Ok(Decision::Use(Some(arn)));
         }
         // A bare role name: IAM must tell which account it lives in.
-        return Decision::Introspect;
+        return Ok(Decision::Introspect);
     }
-    if !force && remembered_for == Some(saml_role.role_arn.as_str()) {
-        return Decision::Keep(remembered.map(str::to_string));
+    if !force && remembered_for == Some(&saml_role.role_arn) {
+        return Ok(Decision::Keep(remembered.cloned()));
     }
-    Decision::Introspect
+    Ok(Decision::Introspect)
 }
 
-/// `arn:…` as given; `ACCOUNT/ROLE` built in the SAML role's partition; a bare name: `None`.
-fn preset_arn(preset: &str, saml_role: &RolePair) -> Option<String> {
+/// An ARN as given; `ACCOUNT/ROLE` built in the SAML role's partition; a bare name: `None`.
+fn preset_arn(preset: &str, saml_role: &RolePair) -> Result<Option<RoleArn>> {
     let preset = preset.trim();
     if preset.starts_with("arn:") {
-        return Some(preset.to_string());
+        return match RoleArn::parse(preset) {
+            Some(arn) => Ok(Some(arn)),
+            None => fail(
+                format!("{OKTA_AWS_TARGET_ROLE}={preset} is not an IAM role ARN"),
+                format!(
+                    "set {OKTA_AWS_TARGET_ROLE} to arn:aws:iam::ACCOUNT:role/NAME, ACCOUNT/ROLE or a role name"
+                ),
+            ),
+        };
     }
-    let (account, name) = preset.split_once('/')?;
-    Some(format!(
-        "arn:{}:iam::{account}:role/{name}",
-        saml_role.partition()
-    ))
+    Ok(RoleArn::from_short(preset, saml_role.role_arn.partition()))
 }
 
 /// Ask IAM which roles the SAML role may assume, and pick one. Every failure is a warning:
 /// the login goes on with the SAML role.
 pub async fn introspect_and_choose(
-    settings: &Settings,
+    settings: &TargetSettings,
+    region: &str,
     saml_role: &RolePair,
     credentials: &AwsCredentials,
-) -> Result<Option<String>> {
-    let keys = match (settings.get(AWS_IAM_KEY), settings.get(AWS_IAM_SECRET)) {
-        (Some(k), Some(s)) => Some((k.to_string(), s.to_string())),
-        _ => None,
-    };
-    let config = iam::iam_config(
-        &settings.region_for(saml_role.partition()),
-        keys,
-        credentials,
-    )
-    .await;
-    let found = match iam::find_target_roles(&config, &saml_role.role_arn).await {
+    prompter: &dyn Prompter,
+) -> Result<Option<RoleArn>> {
+    let keys = settings
+        .iam_keys
+        .as_ref()
+        .map(|k| (k.key_id.clone(), k.secret.clone()));
+    let config = iam::iam_config(region, keys, credentials).await;
+    let found = match iam::find_target_roles(&config, saml_role.role_arn.as_str()).await {
         Ok(TargetRoles { targets, .. }) => targets,
         Err(e) => {
-            terminal::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
-            terminal::warn(&e.to_warning());
+            log::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
+            prompter.warn(&e.to_warning());
             return Ok(None);
         }
     };
-    terminal::debug(&format!(
+    let found: Vec<RoleArn> = found.iter().filter_map(|t| RoleArn::parse(t)).collect();
+    log::debug(&format!(
         "{} may assume: {}",
         saml_role.role_arn,
-        found.join(", ")
+        listing(&found)
     ));
-    choose(settings.get(OKTA_AWS_TARGET_ROLE), &found, saml_role)
+    choose_target(settings.role.as_deref(), &found, saml_role, prompter)
 }
 
 /// Among the targets IAM allows: the preset (by name), the only one, or a menu. Only Ctrl-C
 /// is an error; anything else warns and stays in the SAML role.
-fn choose(
+fn choose_target(
     preset: Option<&str>,
-    targets: &[String],
+    targets: &[RoleArn],
     saml_role: &RolePair,
-) -> Result<Option<String>> {
-    let name_of = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
+    prompter: &dyn Prompter,
+) -> Result<Option<RoleArn>> {
     if let Some(name) = preset {
-        let found: Vec<&String> = targets
-            .iter()
-            .filter(|t| name_of(t) == name.trim())
-            .collect();
+        let found: Vec<&RoleArn> = targets.iter().filter(|t| t.name() == name.trim()).collect();
         if let [one] = found.as_slice() {
             return Ok(Some((*one).clone()));
         }
-        terminal::warn(&format!(
+        prompter.warn(&format!(
             "{OKTA_AWS_TARGET_ROLE}={name} names {} of the roles {} may assume ({}); set it to the role's ARN or ACCOUNT/ROLE",
             if found.is_empty() { "none" } else { "several" },
-            saml_role.role_name(),
-            targets.join(", ")
+            saml_role.role_arn.name(),
+            listing(targets)
         ));
         return Ok(None);
     }
@@ -115,15 +116,15 @@ fn choose(
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
         several => {
-            let mut labels: Vec<String> = several.iter().map(|arn| short(arn)).collect();
-            labels.push(format!("(none: stay in {})", saml_role.short_name()));
-            match terminal::choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
+            let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
+            labels.push(format!("(none: stay in {})", saml_role.role_arn.short()));
+            match prompter.choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
                 Ok(index) => Ok(several.get(index).cloned()),
                 Err(e) if e.downcast_ref::<Interrupted>().is_some() => Err(e),
                 Err(e) => {
-                    terminal::warn(&format!(
+                    prompter.warn(&format!(
                         "{e}; set {OKTA_AWS_TARGET_ROLE} to one of them; staying in {} for now",
-                        saml_role.short_name()
+                        saml_role.role_arn.short()
                     ));
                     Ok(None)
                 }
@@ -132,52 +133,107 @@ fn choose(
     }
 }
 
-/// `ACCOUNT/ROLE` of a role ARN.
-pub fn short(arn: &str) -> String {
-    let account = arn.split(':').nth(4).unwrap_or("");
-    format!("{account}/{}", arn.rsplit('/').next().unwrap_or(arn))
+fn listing(arns: &[RoleArn]) -> String {
+    arns.iter()
+        .map(RoleArn::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompt::none::NoTerminal;
+    use crate::prompt::script::ScriptedPrompter;
 
     fn saml() -> RolePair {
         RolePair {
-            role_arn: "arn:aws-us-gov:iam::111111111111:role/Okta".into(),
+            role_arn: arn("arn:aws-us-gov:iam::111111111111:role/Okta"),
             provider_arn: "arn:aws-us-gov:iam::111111111111:saml-provider/Okta".into(),
         }
+    }
+
+    fn arn(text: &str) -> RoleArn {
+        RoleArn::parse(text).unwrap()
     }
 
     #[test]
     fn presets_become_arns_in_the_saml_partition() {
         assert_eq!(
-            preset_arn("222222222222/Deploy", &saml()).unwrap(),
+            preset_arn("222222222222/Deploy", &saml()).unwrap().unwrap(),
             "arn:aws-us-gov:iam::222222222222:role/Deploy"
         );
         assert_eq!(
-            preset_arn("arn:aws:iam::3:role/X", &saml()).unwrap(),
+            preset_arn("arn:aws:iam::3:role/X", &saml())
+                .unwrap()
+                .unwrap(),
             "arn:aws:iam::3:role/X"
         );
-        assert!(preset_arn("Deploy", &saml()).is_none());
+        assert!(preset_arn("Deploy", &saml()).unwrap().is_none());
+        let bad = preset_arn("arn:aws:iam::3:user/X", &saml()).unwrap_err();
+        assert!(bad.to_string().contains("not an IAM role ARN"), "{bad}");
     }
 
     #[test]
     fn a_named_preset_picks_among_the_targets() {
         let targets = vec![
-            "arn:aws:iam::2:role/Deploy".to_string(),
-            "arn:aws:iam::3:role/Audit".to_string(),
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
         ];
-        let pick = |preset, targets: &[String]| choose(preset, targets, &saml()).unwrap();
+        let prompter = ScriptedPrompter::new();
+        let pick = |preset, targets: &[RoleArn]| {
+            choose_target(preset, targets, &saml(), &prompter).unwrap()
+        };
         assert_eq!(
-            pick(Some("Audit"), &targets).as_deref(),
-            Some("arn:aws:iam::3:role/Audit")
+            pick(Some("Audit"), &targets),
+            Some(arn("arn:aws:iam::3:role/Audit"))
         );
         assert_eq!(pick(Some("Nope"), &targets), None);
         assert_eq!(
-            pick(None, &targets[..1]).as_deref(),
-            Some("arn:aws:iam::2:role/Deploy")
+            pick(None, &targets[..1]),
+            Some(arn("arn:aws:iam::2:role/Deploy"))
         );
         assert_eq!(pick(None, &[]), None);
+    }
+
+    #[test]
+    fn several_targets_make_a_menu_with_a_way_out() {
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/ops/Audit"),
+        ];
+        let prompter = ScriptedPrompter::new().pick(1).pick(2);
+        let first = choose_target(None, &targets, &saml(), &prompter).unwrap();
+        assert_eq!(first, Some(targets[1].clone()));
+        let stay = choose_target(None, &targets, &saml(), &prompter).unwrap();
+        assert_eq!(stay, None, "the last item stays in the SAML role");
+        let menu = &prompter.menus()[0];
+        assert_eq!(menu.prompt, "Cross-account role");
+        assert_eq!(
+            menu.items,
+            ["2/Deploy", "3/Audit", "(none: stay in 111111111111/Okta)"]
+        );
+    }
+
+    #[test]
+    fn without_a_terminal_the_menu_warns_and_stays_in_the_saml_role() {
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
+        ];
+        assert_eq!(
+            choose_target(None, &targets, &saml(), &NoTerminal).unwrap(),
+            None
+        );
+        let prompter = ScriptedPrompter::new();
+        assert_eq!(
+            choose_target(Some("Nope"), &targets, &saml(), &prompter).unwrap(),
+            None
+        );
+        let said = prompter.said();
+        assert!(
+            said[0].starts_with("warning: OKTA_AWS_TARGET_ROLE=Nope names none"),
+            "{said:?}"
+        );
     }
 }

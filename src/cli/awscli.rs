@@ -7,9 +7,11 @@ use anyhow::Result;
 
 use super::exec::{become_command, replace_process};
 use crate::aws::cli_path::find_real_aws;
-use crate::config::{ConfigFile, OKTA_AWS_CLI, Settings, config_path, requested_profile};
 use crate::error::{self, fail};
+use crate::prompt::tty::TtyPrompter;
 use crate::session;
+use crate::settings::keys::OKTA_AWS_CLI;
+use crate::settings::{ConfigFile, Overrides, Profile, Settings, config_file_path};
 
 /// Set in the real `aws`'s environment; seeing it on start means `aws` led back to us.
 const RECURSION_GUARD: &str = "OKTA_AWS_AWSCLI_ACTIVE";
@@ -31,19 +33,19 @@ fn run(args: Vec<OsString>) -> Result<i32> {
     if let Some(line) = super::completions::awscli_request() {
         return super::completions::complete_awscli(&line);
     }
-    let (profile_flag, rest) = take_profile(&args);
+    let (profile_flag, rest) = super::profile_flag::take_first(&args);
     if needs_no_login(&args) {
         return run_untouched(&args);
     }
     // One read of the config file serves both questions: is it ours, and its settings.
-    let file = ConfigFile::load(&config_path())?;
+    let file = ConfigFile::load(&config_file_path())?;
     let profile = match profile_flag {
         Some(name) if !file.has_profile(&name) => return run_untouched(&args),
-        explicit => requested_profile(explicit.as_deref()),
+        explicit => Profile::requested(explicit.as_deref()),
     };
-    let settings = Settings::from_file(&file, profile, &[])?;
-    let aws = find_real_aws(settings.get(OKTA_AWS_CLI))?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let settings = Settings::from_file(&file, profile, &Overrides::default())?;
+    let aws = find_real_aws(settings.files.aws_cli.as_deref())?;
+    let session = session::obtain(&settings, &TtyPrompter, session::Request::default())?;
     replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
 }
 
@@ -54,28 +56,6 @@ fn run_untouched(args: &[OsString]) -> Result<i32> {
     let mut command = std::process::Command::new(&aws);
     command.args(args).env(RECURSION_GUARD, "1");
     become_command(command)
-}
-
-/// Split off `--profile X` / `--profile=X` (the first one); returns it and the other arguments.
-pub fn take_profile(args: &[OsString]) -> (Option<String>, Vec<OsString>) {
-    let mut rest = Vec::with_capacity(args.len());
-    let mut profile = None;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if profile.is_none() {
-            if arg == "--profile" {
-                if let Some(value) = iter.next() {
-                    profile = Some(value.to_string_lossy().into_owned());
-                    continue;
-                }
-            } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--profile=")) {
-                profile = Some(value.to_string());
-                continue;
-            }
-        }
-        rest.push(arg.clone());
-    }
-    (profile, rest)
 }
 
 /// `aws --version`, `aws help`, `aws s3 help`, `aws configure …` and shell completion need
@@ -96,19 +76,6 @@ mod tests {
     use super::*;
 
     use crate::cli::os_strings as os;
-
-    #[test]
-    fn profile_is_taken_out_in_both_spellings() {
-        let (p, rest) = take_profile(&os(&["s3", "ls", "--profile", "dev", "--region", "x"]));
-        assert_eq!(p.as_deref(), Some("dev"));
-        assert_eq!(rest, os(&["s3", "ls", "--region", "x"]));
-        let (p, rest) = take_profile(&os(&["--profile=prod", "sts", "get-caller-identity"]));
-        assert_eq!(p.as_deref(), Some("prod"));
-        assert_eq!(rest, os(&["sts", "get-caller-identity"]));
-        let (p, rest) = take_profile(&os(&["sts", "get-caller-identity"]));
-        assert_eq!(p, None);
-        assert_eq!(rest.len(), 2);
-    }
 
     #[test]
     fn help_version_and_configure_need_no_login() {

@@ -22,11 +22,12 @@ use clap::{Args, CommandFactory, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
-use super::roles::granted_roles;
+use super::profile_flag::{self, Spellings};
 use crate::aws::signin_page;
-use crate::config::{OKTA_AWS_CLI, Settings, requested_profile};
 use crate::saml::RolePair;
-use crate::session::SessionStore;
+use crate::settings::keys::OKTA_AWS_CLI;
+use crate::settings::{Overrides, Profile, Settings};
+use crate::store::Store;
 
 /// The variable that turns a run of `okta-aws` into a completion request. Not clap's default
 /// `COMPLETE`: a user's unrelated `COMPLETE=1` must not hijack the tool.
@@ -173,24 +174,24 @@ fn profile_candidates() -> Vec<CompletionCandidate> {
 /// OKTA_PROFILE, else the unnamed one), as ARNs and as `ACCOUNT/ROLE`.
 fn role_candidates() -> Vec<CompletionCandidate> {
     let words: Vec<OsString> = std::env::args_os().collect();
-    let profile = requested_profile(profile_in_words(completed_words(&words)).as_deref());
-    let Ok(settings) = Settings::load(profile, &[]) else {
+    let profile = Profile::requested(profile_flag::last_named(completed_words(&words)).as_deref());
+    let Ok(settings) = Settings::load(profile, &Overrides::default()) else {
         return Vec::new();
     };
-    let store = SessionStore::new(&settings);
-    let Some(session) = store.load() else {
+    let store = Store::for_settings(&settings);
+    let Some(session) = store.aws_session(&settings.profile) else {
         return Vec::new();
     };
-    let names = signin_page::load_any(&store.cache).names;
-    let account = |r: &RolePair| signin_page::label(&names, r.account_id());
-    let roles = granted_roles(&session);
+    let names = store.account_names().names;
+    let account = |r: &RolePair| signin_page::label(&names, r.role_arn.account());
+    let roles = session.granted_roles();
     let arns = roles.iter().map(|r| {
-        CompletionCandidate::new(&r.role_arn)
-            .help(Some(format!("{} {}", account(r), r.role_name()).into()))
+        CompletionCandidate::new(r.role_arn.as_str())
+            .help(Some(format!("{} {}", account(r), r.role_arn.name()).into()))
     });
     let short = roles.iter().map(|r| {
-        CompletionCandidate::new(r.short_name())
-            .help(Some(format!("{} {}", account(r), r.role_name()).into()))
+        CompletionCandidate::new(r.role_arn.short())
+            .help(Some(format!("{} {}", account(r), r.role_arn.name()).into()))
     });
     arns.chain(short).collect()
 }
@@ -202,23 +203,6 @@ fn completed_words(args: &[OsString]) -> &[OsString] {
         Some(at) => &args[at + 1..],
         None => &[],
     }
-}
-
-/// `--profile P`, `--profile=P`, `-p P` or `-pP` among the words (the last one wins, as clap's
-/// parse would say it is used more than once anyway).
-fn profile_in_words(words: &[OsString]) -> Option<String> {
-    let mut found = None;
-    let mut words = words.iter().map(|w| w.to_string_lossy());
-    while let Some(word) = words.next() {
-        if word == "--profile" || word == "-p" {
-            found = words.next().map(|w| w.into_owned());
-        } else if let Some(value) = word.strip_prefix("--profile=") {
-            found = Some(value.to_string());
-        } else if let Some(value) = word.strip_prefix("-p").filter(|v| !v.is_empty()) {
-            found = Some(value.to_string());
-        }
-    }
-    found.filter(|p| !p.is_empty())
 }
 
 /// A `complete -C` request to `awscli`: the line up to the cursor, when both variables are set.
@@ -279,19 +263,11 @@ fn awscli_candidates(line: &str) -> Vec<String> {
 /// The line `aws` would see: first word `aws`, and the finished `--profile X` /
 /// `--profile=X` taken out, as `awscli` takes it out before running `aws`.
 fn aws_line(before: &[&str], current: &str) -> String {
-    let mut words = vec!["aws"];
-    let mut rest = before.iter().skip(1);
-    let mut stripped = false;
-    while let Some(&word) = rest.next() {
-        if !stripped && word == "--profile" {
-            rest.next();
-            stripped = true;
-        } else if !stripped && word.starts_with("--profile=") {
-            stripped = true;
-        } else {
-            words.push(word);
-        }
+    let mut words: Vec<&str> = before.iter().skip(1).copied().collect();
+    if let Some(flag) = profile_flag::find_all(&words, Spellings::LongOnly).first() {
+        words.drain(flag.at..flag.at + flag.words);
     }
+    words.insert(0, "aws");
     words.push(current);
     words.join(" ")
 }
@@ -342,12 +318,15 @@ mod tests {
             &["okta-aws", "env", "-pwork", "--role"],
         ] {
             assert_eq!(
-                profile_in_words(&os(line)).as_deref(),
+                profile_flag::last_named(&os(line)).as_deref(),
                 Some("work"),
                 "{line:?}"
             );
         }
-        assert_eq!(profile_in_words(&os(&["okta-aws", "env", "--role"])), None);
+        assert_eq!(
+            profile_flag::last_named(&os(&["okta-aws", "env", "--role"])),
+            None
+        );
     }
 
     #[test]

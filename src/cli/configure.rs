@@ -13,15 +13,17 @@ use anyhow::Result;
 use clap::Args;
 
 use super::ProfileArg;
-use crate::aws::atomic_file::update_file;
-use crate::aws::ini_edit::{IniDocument, TOP_SECTION};
-use crate::config::{
-    ConfigFile, OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
-    OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME, Settings, config_path, java_profile_file,
-    requested_profile,
-};
+
 use crate::error::{UserError, fail};
-use crate::terminal;
+use crate::files::atomic_file::update_file;
+use crate::files::ini_edit::{IniDocument, TOP_SECTION};
+use crate::prompt::Prompter;
+use crate::settings::file::java_profile_file;
+use crate::settings::keys::{
+    OKTA_AWS_APP_URL, OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, OKTA_MFA_CHOICE,
+    OKTA_OIDC_CLIENT_ID, OKTA_ORG, OKTA_USERNAME,
+};
+use crate::settings::{ConfigFile, Profile, check_value, config_file_path};
 
 #[derive(Debug, Args)]
 pub struct ConfigureArgs {
@@ -77,6 +79,16 @@ const QUESTIONS: &[Question] = &[
 /// Wrong answers to one question before giving up.
 const TRIES: usize = 3;
 
+/// Why a typed answer cannot be taken: shown, and the question asked again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What to do with one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Answer {
@@ -92,41 +104,38 @@ struct Destination {
     current: HashMap<String, String>,
 }
 
-pub fn run(args: &ConfigureArgs) -> Result<()> {
-    let profile = requested_profile(args.profile.profile.as_deref());
-    let file = ConfigFile::load(&config_path())?;
-    let destination = destination(&file, profile.as_deref())?;
-    if !terminal::is_interactive() {
+pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
+    let profile = Profile::requested(args.profile.profile.as_deref());
+    let file = ConfigFile::load(&config_file_path())?;
+    let destination = destination(&file, profile.name())?;
+    if !prompter.is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
             format!(
                 "edit {} by hand: KEY=value lines such as OKTA_ORG and OKTA_AWS_APP_URL{}",
                 destination.path.display(),
-                match &profile {
-                    Some(p) if destination.section == *p => format!(", under [{p}]"),
+                match profile.name() {
+                    Some(p) if destination.section == p => format!(", under [{p}]"),
                     _ => String::new(),
                 }
             ),
         );
     }
-    let name = profile.as_deref().unwrap_or("the default profile");
-    terminal::say(&format!(
+    let name = profile.name().unwrap_or("the default profile");
+    prompter.say(&format!(
         "Configuring {name} in {} (Enter keeps the value in brackets, `-` removes it).",
         destination.path.display()
     ));
     let mut answers = Vec::new();
     for question in QUESTIONS {
         let current = destination.current.get(question.key).map(String::as_str);
-        answers.push((question.key, ask(question, current)?));
+        answers.push((question.key, ask(prompter, question, current)?));
     }
     write(&destination, &answers)?;
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Wrote {name} to {}. Next: okta-aws login{}",
         destination.path.display(),
-        profile
-            .as_ref()
-            .map(|p| format!(" --profile {p}"))
-            .unwrap_or_default()
+        profile.flag()
     ));
     Ok(())
 }
@@ -151,18 +160,18 @@ fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> 
 }
 
 /// Ask one question until the answer is acceptable (at most `TRIES` times).
-fn ask(question: &Question, current: Option<&str>) -> Result<Answer> {
+fn ask(prompter: &dyn Prompter, question: &Question, current: Option<&str>) -> Result<Answer> {
     let prompt = match current {
         Some(value) => format!("{} [{value}]", question.prompt),
         None => question.prompt.to_string(),
     };
     let mut last_problem = None;
     for _ in 0..TRIES {
-        let typed = terminal::ask(&prompt, question.key)?;
+        let typed = prompter.ask(&prompt, question.key)?;
         match judge(question, current, &typed) {
             Ok(answer) => return Ok(answer),
             Err(problem) => {
-                terminal::say(&format!("  {problem}"));
+                prompter.say(&format!("  {problem}"));
                 last_problem = Some(problem);
             }
         }
@@ -177,11 +186,11 @@ fn ask(question: &Question, current: Option<&str>) -> Result<Answer> {
 }
 
 /// What a typed line means for the setting: keep, set or clear, or why it cannot be taken.
-fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, String> {
+fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, Refused> {
     let typed = typed.trim();
     match typed {
         "" if current.is_some() => Ok(Answer::Keep),
-        "" | "-" if question.required => Err(format!("{} is required", question.key)),
+        "" | "-" if question.required => Err(Refused(format!("{} is required", question.key))),
         "" => Ok(Answer::Keep),
         "-" if current.is_some() => Ok(Answer::Clear),
         "-" => Ok(Answer::Keep),
@@ -193,24 +202,15 @@ fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answ
 }
 
 /// The same checks a login makes, so a profile that configure writes can be used.
-fn check(key: &'static str, value: &str) -> Result<(), String> {
-    let settings = Settings::from_file(
-        &ConfigFile::default(),
-        None,
-        &[(key, Some(value.to_string()))],
-    )
-    .map_err(|e| e.to_string())?;
-    let checked = match key {
-        OKTA_ORG => settings.okta_org().map(drop),
-        OKTA_AWS_APP_URL => settings.app_url().map(drop),
-        _ => Ok(()),
-    };
-    checked.map_err(|e| match e.downcast_ref::<UserError>() {
-        Some(UserError {
-            cause,
-            hint: Some(hint),
-        }) => format!("{cause} ({hint})"),
-        _ => e.to_string(),
+fn check(key: &'static str, value: &str) -> Result<(), Refused> {
+    check_value(key, value).map_err(|e| {
+        Refused(match e.downcast_ref::<UserError>() {
+            Some(UserError {
+                cause,
+                hint: Some(hint),
+            }) => format!("{cause} ({hint})"),
+            _ => e.to_string(),
+        })
     })
 }
 
@@ -244,11 +244,11 @@ mod tests {
         assert_eq!(judge(ORG, Some("a.okta.com"), ""), Ok(Answer::Keep));
         assert_eq!(
             judge(ORG, None, ""),
-            Err("OKTA_ORG is required".to_string())
+            Err(Refused("OKTA_ORG is required".to_string()))
         );
         assert_eq!(
             judge(ORG, Some("a.okta.com"), "-"),
-            Err("OKTA_ORG is required".to_string())
+            Err(Refused("OKTA_ORG is required".to_string()))
         );
         assert_eq!(judge(USERNAME, Some("bob"), " - "), Ok(Answer::Clear));
         assert_eq!(judge(USERNAME, None, "-"), Ok(Answer::Keep));
@@ -265,10 +265,10 @@ mod tests {
             judge(ORG, None, "acme.okta.com"),
             Ok(Answer::Set("acme.okta.com".to_string()))
         );
-        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err();
+        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err().0;
         assert!(insecure.contains("OKTA_ORG"), "{insecure}");
         let app = &QUESTIONS[1];
-        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err();
+        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err().0;
         assert!(not_a_link.contains("embed link"), "{not_a_link}");
     }
 }

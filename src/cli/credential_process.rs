@@ -2,7 +2,7 @@
 //! (`credential_process = okta-aws credential-process --profile P` in ~/.aws/config).
 //!
 //! The AWS CLI hides the process's stderr, so a login on the way asks on /dev/tty (the
-//! `terminal` module); with no terminal and a question to ask it fails at once, naming the
+//! terminal prompter, `prompt/tty.rs`); with no terminal and a question to ask it fails at once, naming the
 //! setting, and the AWS CLI shows that message.
 
 use anyhow::Result;
@@ -10,7 +10,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::session::{self, Session};
+use crate::prompt::Prompter;
+use crate::session::{self, AwsSession};
 
 #[derive(Debug, Args)]
 pub struct CredentialProcessArgs {
@@ -34,7 +35,7 @@ pub struct ProcessCredentials {
 
 impl ProcessCredentials {
     /// The credentials a command gets: the cross-account target's when there is one.
-    pub fn of(session: &Session) -> ProcessCredentials {
+    pub fn of(session: &AwsSession) -> ProcessCredentials {
         let c = session.effective_credentials();
         ProcessCredentials {
             version: 1,
@@ -46,9 +47,9 @@ impl ProcessCredentials {
     }
 }
 
-pub fn run(args: &CredentialProcessArgs) -> Result<()> {
+pub fn run(args: &CredentialProcessArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let session = session::obtain(&settings, prompter, session::Request::default())?;
     println!(
         "{}",
         serde_json::to_string(&ProcessCredentials::of(&session))?

@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{ProfileArg, RoleArg, load_settings};
+use crate::prompt::Prompter;
 use crate::session::{self, REMOVED_VARIABLES, SESSION_VARIABLES};
 
 #[derive(Debug, Args)]
@@ -72,7 +73,7 @@ impl Syntax {
     }
 }
 
-pub fn run(args: &EnvArgs) -> Result<()> {
+pub fn run(args: &EnvArgs, prompter: &dyn Prompter) -> Result<()> {
     let syntax = match args.shell {
         Some(shell) => Syntax::from(shell),
         None => Syntax::from_login_shell(std::env::var("SHELL").ok().as_deref()),
@@ -81,7 +82,7 @@ pub fn run(args: &EnvArgs) -> Result<()> {
         statements(syntax, &[], &SESSION_VARIABLES)
     } else {
         let settings = load_settings(&args.profile, &args.role)?;
-        let session = session::obtain(&settings, session::Request::default())?;
+        let session = session::obtain(&settings, prompter, session::Request::default())?;
         statements(syntax, &session.environment(), &REMOVED_VARIABLES)
     };
     print!("{text}");

@@ -8,7 +8,8 @@ use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::error::UserError;
-use crate::session::{self, REMOVED_VARIABLES, Session};
+use crate::prompt::Prompter;
+use crate::session::{self, AwsSession, REMOVED_VARIABLES};
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
@@ -26,9 +27,9 @@ pub struct ExecArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(args: &ExecArgs) -> Result<i32> {
+pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let session = session::obtain(&settings, session::Request::default())?;
+    let session = session::obtain(&settings, prompter, session::Request::default())?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     replace_process(program, rest, &session, &[])
 }
@@ -39,7 +40,7 @@ pub fn run(args: &ExecArgs) -> Result<i32> {
 pub fn replace_process(
     program: &std::ffi::OsStr,
     args: &[OsString],
-    session: &Session,
+    session: &AwsSession,
     extra_env: &[(&str, &str)],
 ) -> Result<i32> {
     let mut command = std::process::Command::new(program);

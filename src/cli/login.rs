@@ -5,15 +5,17 @@ use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::credentials_file::{
-    config_path, config_section, credentials_path, write_credentials, write_many_credentials,
+    aws_config_path, config_section, credentials_path, write_credentials, write_many_credentials,
     write_role_profile,
 };
-use crate::aws::human_duration;
-use crate::config::{OKTA_AWS_REGION, OKTA_AWS_ROLE_TO_ASSUME, Settings};
+use crate::aws::{AwsCredentials, human_duration};
 use crate::error::fail;
 use crate::glob;
-use crate::session::{self, Session};
-use crate::terminal;
+use crate::prompt::Prompter;
+use crate::session::all_roles::{self, RoleOutcome};
+use crate::session::{self, AwsSession};
+use crate::settings::Settings;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -30,12 +32,10 @@ pub struct LoginArgs {
     pub all_roles: bool,
 }
 
-pub fn run(args: &LoginArgs) -> Result<()> {
+pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &args.role)?;
-    let env_mode = settings.env_mode()?;
-    let pattern = settings
-        .get(OKTA_AWS_ROLE_TO_ASSUME)
-        .filter(|r| glob::is_pattern(r));
+    let env_mode = *settings.files.env_mode.get()?;
+    let pattern = settings.sts.role.as_deref().filter(|r| glob::is_pattern(r));
     if args.all_roles || pattern.is_some() {
         if env_mode {
             return fail(
@@ -43,22 +43,29 @@ pub fn run(args: &LoginArgs) -> Result<()> {
                 "unset OKTA_ENV_MODE, or use `okta-aws exec --role ROLE` per role",
             );
         }
-        return login_all_roles(&settings, pattern);
+        return login_all_roles(&settings, prompter, pattern);
     }
-    let session = session::obtain(&settings, session::Request { force: args.force })?;
+    let request = session::Request { force: args.force };
+    let session = session::obtain(&settings, prompter, request)?;
     if env_mode {
-        terminal::say(&format!(
+        prompter.say(&format!(
             "Logged in as {} until {}; OKTA_ENV_MODE is on, so nothing was written (use `okta-aws exec` or `okta-aws env`).",
             session.effective_role_arn(),
             session.effective_credentials().expiration_rfc3339()
         ));
         return Ok(());
     }
-    let section = credentials_section(&settings, &session);
+    write_session(&settings, &session, prompter)
+}
+
+/// Write the session's credentials section, and the cross-account profile when it hops.
+fn write_session(settings: &Settings, session: &AwsSession, prompter: &dyn Prompter) -> Result<()> {
+    let section = credentials_section(settings, session);
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
-    session::record_written_sections(&settings, std::slice::from_ref(&section))?;
-    terminal::say(&format!(
+    Store::for_settings(settings)
+        .record_written_sections(&settings.profile, std::slice::from_ref(&section))?;
+    prompter.say(&format!(
         "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
         session.role.role_arn,
         path.display(),
@@ -67,49 +74,45 @@ pub fn run(args: &LoginArgs) -> Result<()> {
     ));
     if let Some(target) = &session.target {
         // `aws --profile NAME` then hops into the target by itself, through the config entry.
-        let config = config_path();
-        let region = settings.get(OKTA_AWS_REGION);
-        write_role_profile(&config, &section, &target.role_arn, &section, region)?;
-        terminal::say(&format!(
+        let config = aws_config_path();
+        let region = settings.sts.regions.configured();
+        let role_arn = target.role_arn.as_str();
+        write_role_profile(&config, &section, role_arn, &section, region)?;
+        prompter.say(&format!(
             "Cross-account role {} written to [{}] in {}.",
             target.role_arn,
             config_section(&section),
             config.display()
         ));
     }
-    terminal::say(&format!("Use them with: aws --profile {section} …"));
+    prompter.say(&format!("Use them with: aws --profile {section} …"));
     Ok(())
 }
 
 /// Assume every matching role at once and write a section per role; failures are reported
 /// per role and do not undo the others.
-fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
-    let outcomes = session::obtain_all(settings, pattern)?;
-    let mut written = Vec::new();
-    let mut failed = 0;
-    for outcome in outcomes {
-        let section = outcome.role.short_name();
-        match outcome.credentials {
-            Ok(credentials) => written.push((section, credentials)),
-            Err(e) => {
-                failed += 1;
-                terminal::warn(&format!("{section}: {e}"));
-            }
-        }
-    }
+fn login_all_roles(
+    settings: &Settings,
+    prompter: &dyn Prompter,
+    pattern: Option<&str>,
+) -> Result<()> {
+    let outcomes = all_roles::obtain_all(settings, prompter, pattern)?;
+    let total = outcomes.len();
+    let written = granted_sections(outcomes, prompter);
     let path = credentials_path();
     if !written.is_empty() {
         write_many_credentials(&path, &written)?;
         let sections: Vec<String> = written.iter().map(|(s, _)| s.clone()).collect();
-        session::record_written_sections(settings, &sections)?;
+        Store::for_settings(settings).record_written_sections(&settings.profile, &sections)?;
     }
     for (section, credentials) in &written {
-        terminal::say(&format!(
+        prompter.say(&format!(
             "[{section}] valid until {}",
             credentials.expiration_rfc3339()
         ));
     }
-    terminal::say(&format!(
+    let failed = total - written.len();
+    prompter.say(&format!(
         "{} role(s) written to {}{}.",
         written.len(),
         path.display(),
@@ -128,11 +131,32 @@ fn login_all_roles(settings: &Settings, pattern: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// The section and credentials of each role that was assumed; each failure is a warning.
+fn granted_sections(
+    outcomes: Vec<RoleOutcome>,
+    prompter: &dyn Prompter,
+) -> Vec<(String, AwsCredentials)> {
+    let mut written = Vec::new();
+    for outcome in outcomes {
+        let section = outcome.role.role_arn.short();
+        match outcome.credentials {
+            Ok(grant) => {
+                if let Some(shortened) = &grant.shortened {
+                    prompter.warn(shortened);
+                }
+                written.push((section, grant.credentials));
+            }
+            Err(e) => prompter.warn(&format!("{section}: {e}")),
+        }
+    }
+    written
+}
+
 /// The credentials section: the okta-aws profile's name, or `ACCOUNT_ID/ROLE_NAME` for the
 /// unnamed profile.
-pub fn credentials_section(settings: &Settings, session: &Session) -> String {
-    match &settings.profile {
-        Some(name) => name.clone(),
-        None => session.role.short_name(),
+pub fn credentials_section(settings: &Settings, session: &AwsSession) -> String {
+    match settings.profile.name() {
+        Some(name) => name.to_string(),
+        None => session.role.role_arn.short(),
     }
 }

@@ -1,20 +1,14 @@
 //! `okta-aws logout`: forget cached sessions, close the Okta session, and remove the
 //! credentials this tool wrote (nothing else).
 
-use std::collections::BTreeSet;
-
 use anyhow::Result;
 use clap::Args;
-use url::Url;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::credentials_file::{credentials_path, remove_credentials};
-use crate::cache::CacheDir;
-use crate::config::{Settings, requested_profile};
-use crate::okta::OktaClient;
-use crate::okta::web_session::{self, OktaCookies};
-use crate::session::{Session, SessionStore, WrittenSections, okta_cookies_path};
-use crate::terminal;
+use crate::prompt::Prompter;
+use crate::session::logout::log_out;
+use crate::settings::{Overrides, Profile, Settings};
+use crate::store::{Scope, Store};
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
@@ -25,109 +19,36 @@ pub struct LogoutArgs {
     pub all: bool,
 }
 
-pub fn run(args: &LogoutArgs) -> Result<()> {
+pub fn run(args: &LogoutArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = if args.all {
-        Settings::load(None, &[])?
+        Settings::load(Profile::unnamed(), &Overrides::default())?
     } else {
         load_settings(&args.profile, &RoleArg::default())?
     };
-    let store = SessionStore::new(&settings);
-    let cache = &store.cache;
-    let (session_files, ledgers) = if args.all {
-        (cache.list("session.json"), cache.list("written.json"))
+    let store = Store::for_settings(&settings);
+    let (scope, target) = if args.all {
+        (Scope::Every, "every profile".to_string())
     } else {
-        (vec![store.session_path()], vec![store.written_path()])
+        (
+            Scope::Profile(&settings.profile),
+            settings.profile.describe(),
+        )
     };
-
-    let mut sections = Vec::new();
-    for path in &ledgers {
-        if let Some(ledger) = cache.read::<WrittenSections>(path) {
-            sections.extend(ledger.sections);
-        }
-        cache.remove(path)?;
-    }
-    let mut orgs = BTreeSet::new();
-    let mut forgotten = 0;
-    for path in &session_files {
-        if let Some(session) = cache.read::<Session>(path) {
-            orgs.insert(session.okta_org);
-        }
-        if cache.remove(path)? {
-            forgotten += 1;
-        }
-    }
-    if args.all {
-        orgs.extend(all_cookie_orgs(cache));
-    } else if let Ok(org) = settings.okta_org() {
-        orgs.insert(org.origin().ascii_serialization());
-    }
-    let removed = remove_credentials(&credentials_path(), &sections)?;
-    let closed = close_okta_sessions(cache, &orgs);
-    let target = if args.all {
-        "every profile".to_string()
-    } else {
-        requested_profile(args.profile.profile.as_deref())
-            .map_or("the default profile".to_string(), |p| {
-                format!("profile {p}")
-            })
-    };
-    terminal::say(&format!(
-        "Logged out of {target}: {forgotten} cached session(s) forgotten, {} Okta session(s) closed{}.",
-        closed,
-        if removed {
+    let org = settings
+        .okta
+        .org
+        .ok()
+        .map(|org| org.origin().ascii_serialization());
+    let done = log_out(&store, scope, org, prompter)?;
+    prompter.say(&format!(
+        "Logged out of {target}: {} cached session(s) forgotten, {} Okta session(s) closed{}.",
+        done.forgotten,
+        done.closed,
+        if done.credentials_removed {
             ", credentials removed from ~/.aws/credentials"
         } else {
             ""
         }
     ));
     Ok(())
-}
-
-fn all_cookie_orgs(cache: &CacheDir) -> Vec<String> {
-    cache
-        .list("okta.json")
-        .iter()
-        .filter_map(|p| cache.read::<OktaCookies>(p))
-        .map(|c| c.org)
-        .collect()
-}
-
-/// End each org's Okta session (`DELETE /api/v1/sessions/me`); a failure only warns. The
-/// device token is kept: it names this device, not a session.
-fn close_okta_sessions(cache: &CacheDir, orgs: &BTreeSet<String>) -> usize {
-    let mut closed = 0;
-    let runtime = match crate::net::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            terminal::warn(&format!("cannot close the Okta session: {e}"));
-            return 0;
-        }
-    };
-    for org in orgs {
-        let path = okta_cookies_path(cache, org);
-        let Some(mut cookies) = cache.read::<OktaCookies>(&path) else {
-            continue;
-        };
-        if cookies.sid.is_none() {
-            continue;
-        }
-        match runtime.block_on(close_one(org, &cookies)) {
-            Ok(()) => closed += 1,
-            Err(e) => terminal::warn(&format!(
-                "could not close the Okta session at {org}: {e:#}; it ends by itself"
-            )),
-        }
-        cookies.sid = None;
-        cookies.expires_at = None;
-        if let Err(e) = cache.write(&path, &cookies) {
-            terminal::warn(&format!("could not update {}: {e:#}", path.display()));
-        }
-    }
-    closed
-}
-
-async fn close_one(org: &str, cookies: &OktaCookies) -> Result<()> {
-    let client = OktaClient::new(Url::parse(org)?)?;
-    web_session::load_into(&client, cookies);
-    web_session::close(&client).await
 }

@@ -9,6 +9,7 @@ pub mod exec;
 pub mod init;
 pub mod login;
 pub mod logout;
+pub mod profile_flag;
 pub mod profiles;
 pub mod roles;
 pub mod status;
@@ -17,8 +18,10 @@ use std::ffi::OsString;
 
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{OKTA_AWS_ROLE_TO_ASSUME, Settings, requested_profile};
-use crate::{error, terminal};
+use crate::error;
+use crate::prompt::tty::TtyPrompter;
+use crate::prompt::{Prompter, log};
+use crate::settings::{Overrides, Profile, Settings};
 
 /// Single sign-on for the AWS CLI through Okta.
 #[derive(Debug, Parser)]
@@ -86,8 +89,10 @@ pub struct RoleArg {
 /// Resolve the settings for a command's `--profile` and `--role`.
 pub fn load_settings(profile: &ProfileArg, role: &RoleArg) -> anyhow::Result<Settings> {
     Settings::load(
-        requested_profile(profile.profile.as_deref()),
-        &[(OKTA_AWS_ROLE_TO_ASSUME, role.role.clone())],
+        Profile::requested(profile.profile.as_deref()),
+        &Overrides {
+            role: role.role.clone(),
+        },
     )
 }
 
@@ -102,21 +107,26 @@ pub fn okta_aws_main() -> i32 {
         }
     };
     let GlobalArgs { verbose, quiet } = cli.globals;
-    terminal::set_verbosity(if quiet { 0 } else { 1 + verbose });
-    let result = match cli.command {
-        Command::Login(args) => login::run(&args).map(|()| 0),
-        Command::Exec(args) => exec::run(&args),
-        Command::Env(args) => env::run(&args).map(|()| 0),
-        Command::Status(args) => status::run(&args).map(|()| 0),
-        Command::Logout(args) => logout::run(&args).map(|()| 0),
-        Command::CredentialProcess(args) => credential_process::run(&args).map(|()| 0),
-        Command::Roles(args) => roles::run(&args).map(|()| 0),
-        Command::Profiles(args) => profiles::run(&args).map(|()| 0),
-        Command::Init(args) => init::run(&args).map(|()| 0),
-        Command::Completions(args) => completions::run(&args).map(|()| 0),
-        Command::Configure(args) => configure::run(&args).map(|()| 0),
-    };
-    result.unwrap_or_else(|e| error::report(&e))
+    log::set_verbosity(if quiet { 0 } else { 1 + verbose });
+    run(cli.command, &TtyPrompter).unwrap_or_else(|e| error::report(&e))
+}
+
+/// Run one command; its exit status.
+fn run(command: Command, prompter: &dyn Prompter) -> anyhow::Result<i32> {
+    let done = |()| 0;
+    match command {
+        Command::Login(args) => login::run(&args, prompter).map(done),
+        Command::Exec(args) => exec::run(&args, prompter),
+        Command::Env(args) => env::run(&args, prompter).map(done),
+        Command::Status(args) => status::run(&args, prompter).map(done),
+        Command::Logout(args) => logout::run(&args, prompter).map(done),
+        Command::CredentialProcess(args) => credential_process::run(&args, prompter).map(done),
+        Command::Roles(args) => roles::run(&args, prompter).map(done),
+        Command::Profiles(args) => profiles::run(&args).map(done),
+        Command::Init(args) => init::run(&args).map(done),
+        Command::Completions(args) => completions::run(&args).map(done),
+        Command::Configure(args) => configure::run(&args, prompter).map(done),
+    }
 }
 
 /// Parse the command line.

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::config::{ConfigFile, config_path};
+use crate::settings::{ConfigFile, config_file_path};
 
 #[derive(Debug, Args)]
 pub struct ProfilesArgs {}
@@ -20,5 +20,5 @@ pub fn run(_args: &ProfilesArgs) -> Result<()> {
 
 /// Every configured profile name (no login, no network: one or two file reads).
 pub fn profile_names() -> Result<Vec<String>> {
-    Ok(ConfigFile::load(&config_path())?.profile_names())
+    Ok(ConfigFile::load(&config_file_path())?.profile_names())
 }

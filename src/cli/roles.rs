@@ -8,11 +8,12 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::signin_page;
-use crate::config::Settings;
 use crate::error::fail;
+use crate::prompt::Prompter;
 use crate::saml::RolePair;
-use crate::session::{self, Session, SessionStore};
+use crate::session::{self, AwsSession};
+use crate::settings::Settings;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct RolesArgs {
@@ -38,16 +39,16 @@ struct RoleEntry<'a> {
     provider_arn: &'a str,
 }
 
-pub fn run(args: &RolesArgs) -> Result<()> {
+pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &RoleArg::default())?;
     let session = if args.refresh {
-        session::obtain(&settings, session::Request { force: true })?
+        session::obtain(&settings, prompter, session::Request { force: true })?
     } else {
         cached_session(&settings)?
     };
-    let roles = granted_roles(&session);
+    let roles = session.granted_roles();
     if args.json {
-        let names = signin_page::load_any(&SessionStore::new(&settings).cache).names;
+        let names = Store::for_settings(&settings).account_names().names;
         let entries: Vec<RoleEntry> = roles.iter().map(|r| entry(r, &names)).collect();
         println!("{}", serde_json::to_string_pretty(&entries)?);
     } else {
@@ -57,14 +58,11 @@ pub fn run(args: &RolesArgs) -> Result<()> {
     Ok(())
 }
 
-fn cached_session(settings: &Settings) -> Result<Session> {
-    match SessionStore::new(settings).load() {
+fn cached_session(settings: &Settings) -> Result<AwsSession> {
+    match Store::for_settings(settings).aws_session(&settings.profile) {
         Some(session) => Ok(session),
         None => {
-            let (flag, which) = match &settings.profile {
-                Some(p) => (format!(" --profile {p}"), format!("profile {p}")),
-                None => (String::new(), "the default profile".to_string()),
-            };
+            let (flag, which) = (settings.profile.flag(), settings.profile.describe());
             fail(
                 format!("no cached session for {which}"),
                 format!("run `okta-aws roles{flag} --refresh` (or `okta-aws login{flag}`) once"),
@@ -73,21 +71,12 @@ fn cached_session(settings: &Settings) -> Result<Session> {
     }
 }
 
-/// The assertion's roles; a session cached before roles were kept knows only its own.
-pub fn granted_roles(session: &Session) -> Vec<RolePair> {
-    if session.roles.is_empty() {
-        vec![session.role.clone()]
-    } else {
-        session.roles.clone()
-    }
-}
-
 fn entry<'a>(role: &'a RolePair, names: &'a BTreeMap<String, String>) -> RoleEntry<'a> {
     RoleEntry {
-        account_id: role.account_id(),
-        account_name: names.get(role.account_id()).map(String::as_str),
-        role_name: role.role_name(),
-        role_arn: &role.role_arn,
+        account_id: role.role_arn.account(),
+        account_name: names.get(role.role_arn.account()).map(String::as_str),
+        role_name: role.role_arn.name(),
+        role_arn: role.role_arn.as_str(),
         provider_arn: &role.provider_arn,
     }
 }

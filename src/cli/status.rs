@@ -4,11 +4,12 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ProfileArg, RoleArg, load_settings};
-use crate::aws::{human_duration, signin_page, target_role};
-use crate::cache::{CacheDir, now_secs};
-use crate::okta::web_session::OktaCookies;
-use crate::session::{Session, SessionStore, okta_cookies_path};
-use crate::terminal;
+use crate::aws::{human_duration, signin_page};
+use crate::okta::web_session::OktaWebSession;
+use crate::prompt::Prompter;
+use crate::session::AwsSession;
+use crate::store::Store;
+use crate::store::cache_dir::now_secs;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -16,34 +17,25 @@ pub struct StatusArgs {
     pub profile: ProfileArg,
 }
 
-pub fn run(args: &StatusArgs) -> Result<()> {
+pub fn run(args: &StatusArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &RoleArg::default())?;
-    let store = SessionStore::new(&settings);
-    let sessions: Vec<Session> = if args.profile.profile.is_some() {
-        store.load().into_iter().collect()
+    let store = Store::for_settings(&settings);
+    let sessions: Vec<AwsSession> = if args.profile.profile.is_some() {
+        store.aws_session(&settings.profile).into_iter().collect()
     } else {
-        all_sessions(&store.cache)
+        store.all_aws_sessions()
     };
     if sessions.is_empty() {
-        terminal::say("No cached session.");
+        prompter.say("No cached session.");
         return Ok(());
     }
-    print!("{}", table(&store.cache, &sessions));
+    print!("{}", table(&store, &sessions));
     Ok(())
 }
 
-/// Every readable session file of the cache directory.
-pub fn all_sessions(cache: &CacheDir) -> Vec<Session> {
-    cache
-        .list("session.json")
-        .iter()
-        .filter_map(|p| cache.read(p))
-        .collect()
-}
-
-fn table(cache: &CacheDir, sessions: &[Session]) -> String {
+fn table(store: &Store, sessions: &[AwsSession]) -> String {
     let now = now_secs();
-    let names = signin_page::load_any(cache).names;
+    let names = store.account_names().names;
     let mut rows = vec![[
         "PROFILE".to_string(),
         "ROLE".to_string(),
@@ -58,27 +50,28 @@ fn table(cache: &CacheDir, sessions: &[Session]) -> String {
         } else {
             "expired".to_string()
         };
-        let okta = cache
-            .read::<OktaCookies>(&okta_cookies_path(cache, &s.okta_org))
-            .map(|c| okta_state(&c, now))
+        let okta = store
+            .okta_web_session(&s.okta_org)
+            .map(|kept| okta_state(&kept, now))
             .unwrap_or_else(|| "none".to_string());
         rows.push([
             s.profile.clone().unwrap_or_else(|| "(default)".to_string()),
             match &s.target {
                 // A cross-account profile: the Okta role, and where it hops.
-                Some(t) => format!(
-                    "{} -> {}",
-                    s.role.role_name(),
-                    target_role::short(&t.role_arn)
-                ),
-                None => s.role.role_name().to_string(),
+                Some(t) => format!("{} -> {}", s.role.role_arn.name(), t.role_arn.short()),
+                None => s.role.role_arn.name().to_string(),
             },
-            signin_page::label(&names, s.role.account_id()),
+            signin_page::label(&names, s.role.role_arn.account()),
             s.credentials.expiration_rfc3339(),
             left,
             okta,
         ]);
     }
+    aligned(&rows)
+}
+
+/// The rows as columns two spaces apart.
+fn aligned(rows: &[[String; 6]]) -> String {
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
@@ -94,11 +87,11 @@ fn table(cache: &CacheDir, sessions: &[Session]) -> String {
         .collect()
 }
 
-fn okta_state(cookies: &OktaCookies, now: u64) -> String {
-    if !cookies.alive(now) {
+fn okta_state(kept: &OktaWebSession, now: u64) -> String {
+    if !kept.alive(now) {
         return "ended".to_string();
     }
-    match cookies.expires_at {
+    match kept.expires_at {
         Some(at) => format!(
             "alive, {} left",
             human_duration(std::time::Duration::from_secs(at - now))

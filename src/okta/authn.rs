@@ -4,10 +4,13 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::{OktaClient, OktaError, Transaction, factors};
-use crate::config::{OKTA_PASSWORD_CMD, OKTA_USERNAME, Settings};
+use super::client::{ApiError, OktaClient};
+use super::factors;
+use super::transaction::{AuthnApi, Transaction};
 use crate::error::{UserError, fail};
-use crate::terminal;
+use crate::prompt::Prompter;
+use crate::settings::keys::{OKTA_PASSWORD_CMD, OKTA_USERNAME};
+use crate::settings::{MfaPresets, OktaUser};
 
 /// Wrong passwords typed at the prompt before we give up.
 const PASSWORD_TRIES: u32 = 3;
@@ -19,10 +22,16 @@ enum PasswordSource {
 }
 
 /// Log in with user name and password (and MFA); returns Okta's one-time session token.
-pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<String> {
-    let username = match settings.get(OKTA_USERNAME) {
-        Some(name) => name.to_string(),
-        None => terminal::ask("Okta user name", OKTA_USERNAME)?,
+pub async fn authenticate(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    user: &OktaUser,
+    mfa: &MfaPresets,
+) -> Result<String> {
+    let api = AuthnApi { client, prompter };
+    let username = match &user.name {
+        Some(name) => name.clone(),
+        None => prompter.ask("Okta user name", OKTA_USERNAME)?,
     };
     if username.is_empty() {
         return fail(
@@ -33,33 +42,37 @@ pub async fn authenticate(client: &OktaClient, settings: &Settings) -> Result<St
     let mut tries = 0;
     loop {
         tries += 1;
-        let (password, source) = read_password(settings, &username)?;
+        let (password, source) = read_password(prompter, user, &username)?;
         let body = json!({
             "username": username,
             "password": password,
             "options": {"multiOptionalFactorEnroll": false, "warnBeforePasswordExpired": true},
         });
         drop(password);
-        match client.post(client.url("api/v1/authn"), &body).await {
-            Ok(transaction) => return follow(client, settings, transaction).await,
-            Err(OktaError::Api(e))
-                if e.is("E0000004")
+        match api.post(client.url("api/v1/authn"), &body).await {
+            Ok(transaction) => return follow(&api, mfa, transaction).await,
+            Err(e)
+                if ApiError::has_code(&e, "E0000004")
                     && matches!(source, PasswordSource::Typed)
                     && tries < PASSWORD_TRIES =>
             {
-                terminal::say("Okta: authentication failed; try again.");
+                prompter.say("Okta: authentication failed; try again.");
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }
 
-fn read_password(settings: &Settings, username: &str) -> Result<(String, PasswordSource)> {
-    match settings.get(OKTA_PASSWORD_CMD) {
+fn read_password(
+    prompter: &dyn Prompter,
+    user: &OktaUser,
+    username: &str,
+) -> Result<(String, PasswordSource)> {
+    match &user.password_command {
         Some(command) => Ok((run_password_command(command)?, PasswordSource::Command)),
         None => {
             let password =
-                terminal::ask_hidden(&format!("Okta password for {username}"), OKTA_PASSWORD_CMD)?;
+                prompter.ask_hidden(&format!("Okta password for {username}"), OKTA_PASSWORD_CMD)?;
             Ok((password, PasswordSource::Typed))
         }
     }
@@ -94,7 +107,12 @@ fn run_password_command(command: &str) -> Result<String> {
             "run the command by hand to see why",
         );
     }
-    let Ok(mut password) = String::from_utf8(output.stdout) else {
+    password_printed(output.stdout)
+}
+
+/// The password a command printed: its stdout less the final newline.
+fn password_printed(stdout: Vec<u8>) -> Result<String> {
+    let Ok(mut password) = String::from_utf8(stdout) else {
         return fail(
             format!("{OKTA_PASSWORD_CMD} printed something that is not text"),
             "it must print only the password",
@@ -117,8 +135,8 @@ fn run_password_command(command: &str) -> Result<String> {
 
 /// Walk the transaction's states until SUCCESS or a state we must stop at.
 async fn follow(
-    client: &OktaClient,
-    settings: &Settings,
+    api: &AuthnApi<'_>,
+    mfa: &MfaPresets,
     mut transaction: Transaction,
 ) -> Result<String> {
     loop {
@@ -131,60 +149,45 @@ async fn follow(
                 });
             }
             "PASSWORD_WARN" => {
-                terminal::warn("your Okta password expires soon; change it on Okta's web page");
-                skip_warning(client, &transaction).await?
+                api.prompter
+                    .warn("your Okta password expires soon; change it on Okta's web page");
+                skip_warning(api, &transaction).await?
             }
-            "MFA_REQUIRED" => factors::verify(client, settings, &transaction).await?,
-            "LOCKED_OUT" => {
-                return fail(
-                    "your Okta account is locked out",
-                    "unlock it on Okta's sign-in page or ask your Okta administrator",
-                );
-            }
-            "PASSWORD_EXPIRED" => {
-                return fail(
-                    "your Okta password has expired",
-                    "change it on Okta's sign-in page in a browser, then run again",
-                );
-            }
-            "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => {
-                return fail(
-                    "Okta requires you to enroll an MFA factor before signing in",
-                    "enroll one (Okta Verify, a TOTP app, SMS) on Okta's sign-in page in a browser, then run again",
-                );
-            }
-            other => {
-                return fail(
-                    format!(
-                        "Okta answered an authentication state this tool does not handle: {other}"
-                    ),
-                    "sign in once in a browser to finish what Okta asks, then run again",
-                );
-            }
+            "MFA_REQUIRED" => factors::verify(api, mfa, &transaction).await?,
+            other => return Err(stopped_at(other)),
         };
     }
 }
 
-async fn skip_warning(client: &OktaClient, transaction: &Transaction) -> Result<Transaction> {
-    let (Some(skip), Some(state_token)) = (transaction.link("skip"), &transaction.state_token)
-    else {
-        return fail(
-            "Okta warned about the password but offered no way to continue",
-            "change your password in a browser",
-        );
+/// Why a login stops at a state the user must settle in a browser (or we do not know).
+fn stopped_at(status: &str) -> anyhow::Error {
+    let (cause, hint) = match status {
+        "LOCKED_OUT" => (
+            "your Okta account is locked out".to_string(),
+            "unlock it on Okta's sign-in page or ask your Okta administrator",
+        ),
+        "PASSWORD_EXPIRED" => (
+            "your Okta password has expired".to_string(),
+            "change it on Okta's sign-in page in a browser, then run again",
+        ),
+        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => (
+            "Okta requires you to enroll an MFA factor before signing in".to_string(),
+            "enroll one (Okta Verify, a TOTP app, SMS) on Okta's sign-in page in a browser, then run again",
+        ),
+        other => (
+            format!("Okta answered an authentication state this tool does not handle: {other}"),
+            "sign in once in a browser to finish what Okta asks, then run again",
+        ),
     };
-    let url = client.checked_link(&skip.href)?;
-    Ok(client
-        .post(url, &json!({"stateToken": state_token}))
-        .await?)
+    UserError::new(cause).hint(hint).into()
 }
 
-/// `POST _links.cancel` — best effort, used when the user gives up half way.
-pub async fn cancel(client: &OktaClient, transaction: &Transaction) {
-    if let (Some(cancel), Some(state_token)) =
-        (transaction.link("cancel"), &transaction.state_token)
-        && let Ok(url) = client.checked_link(&cancel.href)
-    {
-        let _ = client.post(url, &json!({"stateToken": state_token})).await;
+async fn skip_warning(api: &AuthnApi<'_>, transaction: &Transaction) -> Result<Transaction> {
+    match api.follow(transaction, "skip").await {
+        Some(next) => next,
+        None => fail(
+            "Okta warned about the password but offered no way to continue",
+            "change your password in a browser",
+        ),
     }
 }

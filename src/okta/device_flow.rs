@@ -14,11 +14,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::OktaClient;
+use super::client::OktaClient;
 use super::saml_page::{self, SamlForm};
-use crate::config::{OKTA_AWS_APP_URL, OKTA_OIDC_CLIENT_ID};
 use crate::error::{Interrupted, UserError, fail};
-use crate::terminal;
+use crate::prompt::{Prompter, Waited};
+use crate::settings::keys::{OKTA_AWS_APP_URL, OKTA_OIDC_CLIENT_ID};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -45,12 +45,21 @@ struct Tokens {
     id_token: Option<String>,
 }
 
+/// OAuth's error answer (RFC 6749 §5.2): the poll branches on its code.
 #[derive(Debug, Deserialize)]
 struct OAuthError {
     error: String,
     #[serde(default)]
     error_description: String,
 }
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OAuth error {}: {}", self.error, self.error_description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
 
 /// What the token endpoint said to one poll.
 enum Poll {
@@ -60,17 +69,35 @@ enum Poll {
 }
 
 /// Sign in through the browser and return the AWS app's SAML form.
-pub async fn saml_form(client: &OktaClient, client_id: &str, app_url: &Url) -> Result<SamlForm> {
+pub async fn saml_form(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    client_id: &str,
+    app_url: &Url,
+) -> Result<SamlForm> {
     let app_id = federation_app_id(app_url)?;
     let device: DeviceAuthorization = post_form(
         client,
         "oauth2/v1/device/authorize",
         &[("client_id", client_id), ("scope", SCOPES)],
     )
-    .await?
-    .map_err(|e| oauth_failure(&e, client_id))?;
-    announce(&device);
-    let tokens = wait_for_approval(client, client_id, &device).await?;
+    .await
+    .map_err(|e| explained(e, client_id))?;
+    announce(prompter, &device);
+    let tokens = wait_for_approval(client, prompter, client_id, &device).await?;
+    let web_sso_token = exchange(client, client_id, &tokens, &app_id).await?;
+    let mut url = client.url("login/token/sso");
+    url.query_pairs_mut().append_pair("token", &web_sso_token);
+    saml_page::fetch(client, url).await?.into_form()
+}
+
+/// Exchange the device flow's tokens for a web SSO token for the AWS app `app_id`.
+async fn exchange(
+    client: &OktaClient,
+    client_id: &str,
+    tokens: &Tokens,
+    app_id: &str,
+) -> Result<String> {
     let id_token = tokens.id_token.as_deref().ok_or_else(|| {
         UserError::new("Okta granted no ID token to the device sign-in").hint(format!(
             "the OIDC app of {OKTA_OIDC_CLIENT_ID} needs the openid scope"
@@ -97,12 +124,9 @@ pub async fn saml_form(client: &OktaClient, client_id: &str, app_url: &Url) -> R
             ("audience", &audience),
         ],
     )
-    .await?
-    .map_err(|e| oauth_failure(&e, client_id))?;
-    let mut url = client.url("login/token/sso");
-    url.query_pairs_mut()
-        .append_pair("token", &exchanged.access_token);
-    saml_page::fetch(client, url).await?.into_form()
+    .await
+    .map_err(|e| explained(e, client_id))?;
+    Ok(exchanged.access_token)
 }
 
 /// The AWS federation app's id: the segment after `amazon_aws` in the embed link
@@ -124,12 +148,12 @@ fn federation_app_id(app_url: &Url) -> Result<String> {
         })
 }
 
-fn announce(device: &DeviceAuthorization) {
+fn announce(prompter: &dyn Prompter, device: &DeviceAuthorization) {
     let link = device
         .verification_uri_complete
         .as_deref()
         .unwrap_or(&device.verification_uri);
-    terminal::say(&format!(
+    prompter.say(&format!(
         "Sign in to Okta in your browser: open {link} and check that it shows the code {}. \
          Waiting… (Ctrl-C cancels)",
         device.user_code
@@ -139,16 +163,16 @@ fn announce(device: &DeviceAuthorization) {
 /// Poll the token endpoint until the user approves, denies or lets the code expire.
 async fn wait_for_approval(
     client: &OktaClient,
+    prompter: &dyn Prompter,
     client_id: &str,
     device: &DeviceAuthorization,
 ) -> Result<Tokens> {
-    let _cooperative = terminal::CooperativeInterrupt::enter();
+    let mut waiting = prompter.start_waiting();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(device.expires_in);
     let mut interval = Duration::from_secs(device.interval.unwrap_or(5).max(1));
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = terminal::wait_for_interrupt() => return Err(Interrupted.into()),
+        if waiting.pause(interval).await == Waited::Cancelled {
+            return Err(Interrupted.into());
         }
         match poll(client, client_id, &device.device_code).await? {
             Poll::Granted(tokens) => return Ok(tokens),
@@ -174,40 +198,43 @@ async fn poll(client: &OktaClient, client_id: &str, device_code: &str) -> Result
             ("grant_type", DEVICE_GRANT),
         ],
     )
-    .await?;
-    match answer {
-        Ok(tokens) => Ok(Poll::Granted(tokens)),
-        Err(e) if e.error == "authorization_pending" => Ok(Poll::Pending),
-        Err(e) if e.error == "slow_down" => Ok(Poll::SlowDown),
-        Err(e) => Err(oauth_failure(&e, client_id)),
+    .await;
+    let error = match answer {
+        Ok(tokens) => return Ok(Poll::Granted(tokens)),
+        Err(error) => error,
+    };
+    match error.downcast_ref::<OAuthError>().map(|e| e.error.as_str()) {
+        Some("authorization_pending") => Ok(Poll::Pending),
+        Some("slow_down") => Ok(Poll::SlowDown),
+        _ => Err(explained(error, client_id)),
     }
 }
 
-/// POST a form to the org; the parsed answer, or OAuth's error object.
+/// POST a form to the org: the parsed answer, or OAuth's error object as an `OAuthError`.
 async fn post_form<T: DeserializeOwned>(
     client: &OktaClient,
     path: &str,
     form: &[(&str, &str)],
-) -> Result<Result<T, OAuthError>> {
-    let request = client
-        .http
-        .post(client.url(path))
-        .header("Accept", "application/json")
-        .form(form);
-    let response = client.send(request).await?;
-    let status = response.status();
-    let body = response.text().await.map_err(reqwest::Error::without_url)?;
-    if status.is_success() {
-        let parsed = serde_json::from_str(&body)
-            .with_context(|| format!("Okta's answer to {path} is not what OAuth specifies"))?;
-        return Ok(Ok(parsed));
+) -> Result<T> {
+    let answer = client.post_form(path, form).await?;
+    if answer.is_success() {
+        return serde_json::from_str(&answer.body)
+            .with_context(|| format!("Okta's answer to {path} is not what OAuth specifies"));
     }
-    match serde_json::from_str::<OAuthError>(&body) {
-        Ok(error) => Ok(Err(error)),
+    match serde_json::from_str::<OAuthError>(&answer.body) {
+        Ok(error) => Err(error.into()),
         Err(_) => fail(
-            format!("Okta answered HTTP {} to {path}", status.as_u16()),
+            format!("Okta answered HTTP {} to {path}", answer.status),
             "check OKTA_ORG: is this an Okta Identity Engine org?",
         ),
+    }
+}
+
+/// An OAuth error told the user's way; any other error as it is.
+fn explained(error: anyhow::Error, client_id: &str) -> anyhow::Error {
+    match error.downcast_ref::<OAuthError>() {
+        Some(oauth) => oauth_failure(oauth, client_id),
+        None => error,
     }
 }
 

@@ -8,10 +8,12 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{Factor, OktaClient, OktaError, Transaction, authn};
-use crate::config::{OKTA_MFA_CHOICE, OKTA_MFA_CODE, Settings};
+use super::client::ApiError;
+use super::transaction::{self, AuthnApi, Factor, Transaction};
 use crate::error::{Interrupted, UserError, fail};
-use crate::terminal;
+use crate::prompt::{Prompter, Waited};
+use crate::settings::MfaPresets;
+use crate::settings::keys::{OKTA_MFA_CHOICE, OKTA_MFA_CODE};
 
 const PUSH_POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Okta itself times a push out after about five minutes; we never wait longer.
@@ -65,99 +67,92 @@ fn describe(factor: &Factor) -> String {
 }
 
 /// Pick the factor: `OKTA_MFA_CHOICE`, else the only usable one, else a menu.
-fn select(factors: &[Factor], choice: Option<&str>) -> Result<Factor> {
-    let enrolled = || {
-        factors
-            .iter()
-            .map(Factor::choice_name)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+fn select_factor(
+    factors: &[Factor],
+    choice: Option<&str>,
+    prompter: &dyn Prompter,
+) -> Result<Factor> {
     if let Some(choice) = choice {
-        let wanted = choice.trim().to_ascii_lowercase();
-        let found: Vec<&Factor> = factors
-            .iter()
-            .filter(|f| {
-                f.choice_name().to_ascii_lowercase() == wanted
-                    || f.factor_type.to_ascii_lowercase() == wanted
-            })
-            .collect();
-        return match found.as_slice() {
-            [] => fail(
-                format!(
-                    "{OKTA_MFA_CHOICE}={choice} is not among your enrolled factors: {}",
-                    enrolled()
-                ),
-                format!("set {OKTA_MFA_CHOICE} to one of them"),
-            ),
-            [one, ..] if method(one).is_none() => fail(
-                format!("factor {choice} needs a browser and cannot be used here"),
-                format!("set {OKTA_MFA_CHOICE} to one of: {}", enrolled()),
-            ),
-            [one, ..] => Ok((*one).clone()),
-        };
+        return preset_factor(factors, choice);
     }
     let usable: Vec<&Factor> = factors.iter().filter(|f| method(f).is_some()).collect();
     match usable.as_slice() {
         [] => fail(
             format!(
                 "none of your Okta factors can be used from a command line: {}",
-                enrolled()
+                enrolled(factors)
             ),
             "enroll Okta Verify, an authenticator app or SMS on Okta's web page",
         ),
         [only] => Ok((*only).clone()),
         several => {
             let labels: Vec<String> = several.iter().map(|f| describe(f)).collect();
-            let index = terminal::choose("MFA factor", &labels, 0, OKTA_MFA_CHOICE)?;
+            let index = prompter.choose("MFA factor", &labels, 0, OKTA_MFA_CHOICE)?;
             Ok(several[index].clone())
         }
     }
 }
 
+/// The factor `OKTA_MFA_CHOICE` names (`PROVIDER.factorType` or a factor type, any case).
+fn preset_factor(factors: &[Factor], choice: &str) -> Result<Factor> {
+    let wanted = choice.trim().to_ascii_lowercase();
+    let found: Vec<&Factor> = factors
+        .iter()
+        .filter(|f| {
+            f.choice_name().to_ascii_lowercase() == wanted
+                || f.factor_type.to_ascii_lowercase() == wanted
+        })
+        .collect();
+    match found.as_slice() {
+        [] => fail(
+            format!(
+                "{OKTA_MFA_CHOICE}={choice} is not among your enrolled factors: {}",
+                enrolled(factors)
+            ),
+            format!("set {OKTA_MFA_CHOICE} to one of them"),
+        ),
+        [one, ..] if method(one).is_none() => fail(
+            format!("factor {choice} needs a browser and cannot be used here"),
+            format!("set {OKTA_MFA_CHOICE} to one of: {}", enrolled(factors)),
+        ),
+        [one, ..] => Ok((*one).clone()),
+    }
+}
+
+fn enrolled(factors: &[Factor]) -> String {
+    factors
+        .iter()
+        .map(Factor::choice_name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Verify one factor of an `MFA_REQUIRED` transaction; returns the next transaction.
 pub async fn verify(
-    client: &OktaClient,
-    settings: &Settings,
+    api: &AuthnApi<'_>,
+    mfa: &MfaPresets,
     transaction: &Transaction,
 ) -> Result<Transaction> {
-    let factor = select(&transaction.factors(), settings.get(OKTA_MFA_CHOICE))?;
+    let factor = select_factor(&transaction.factors(), mfa.choice.as_deref(), api.prompter)?;
     let Some(state_token) = transaction.state_token.clone() else {
         return fail(
             "Okta asked for MFA without a state token",
             "run the command again",
         );
     };
-    let Some(verify_link) = super::link(&factor.links, "verify") else {
-        return fail(
-            format!("Okta offers no way to verify {}", factor.choice_name()),
-            "choose another factor with OKTA_MFA_CHOICE",
-        );
-    };
-    let mut verify_url = client.checked_link(&verify_link.href)?;
-    // With the device token (DT cookie) kept in the cache, Okta may then skip MFA on this
-    // device, as its policy allows.
-    if transaction.embedded.pointer("/policy/allowRememberDevice") == Some(&Value::Bool(true)) {
-        verify_url
-            .query_pairs_mut()
-            .append_pair("rememberDevice", "true");
-    }
-    terminal::debug(&format!("MFA factor: {}", factor.choice_name()));
+    let verify_url = verify_url(api, &factor, transaction)?;
+    crate::prompt::log::debug(&format!("MFA factor: {}", factor.choice_name()));
     let step = Step {
-        client,
-        settings,
+        api,
+        mfa,
         state_token: &state_token,
         factor: &factor,
     };
-    match method(&factor).expect("select returns usable factors") {
+    match method(&factor).expect("select_factor returns usable factors") {
         Method::Push => step.push(verify_url).await,
         Method::Code => {
-            step.code(
-                verify_url,
-                "passCode",
-                &format!("{} code", describe_short(&factor)),
-            )
-            .await
+            let prompt = format!("{} code", describe_short(&factor));
+            step.code(&verify_url, "passCode", &prompt).await
         }
         Method::Question => {
             let question = factor
@@ -166,10 +161,26 @@ pub async fn verify(
                 .and_then(Value::as_str)
                 .unwrap_or("Security question")
                 .to_string();
-            step.code(verify_url, "answer", &question).await
+            step.code(&verify_url, "answer", &question).await
         }
         Method::SentCode => step.sent_code(verify_url).await,
     }
+}
+
+/// The factor's `verify` link, asking Okta to remember the device when its policy allows:
+/// with the device token (DT cookie) kept in the cache, Okta may then skip MFA here.
+fn verify_url(api: &AuthnApi<'_>, factor: &Factor, transaction: &Transaction) -> Result<Url> {
+    let Some(verify_link) = transaction::link(&factor.links, "verify") else {
+        return fail(
+            format!("Okta offers no way to verify {}", factor.choice_name()),
+            "choose another factor with OKTA_MFA_CHOICE",
+        );
+    };
+    let mut url = api.client.checked_link(&verify_link.href)?;
+    if transaction.embedded.pointer("/policy/allowRememberDevice") == Some(&Value::Bool(true)) {
+        url.query_pairs_mut().append_pair("rememberDevice", "true");
+    }
+    Ok(url)
 }
 
 fn describe_short(factor: &Factor) -> String {
@@ -183,48 +194,38 @@ fn describe_short(factor: &Factor) -> String {
 
 /// One factor verification in progress.
 struct Step<'a> {
-    client: &'a OktaClient,
-    settings: &'a Settings,
+    api: &'a AuthnApi<'a>,
+    mfa: &'a MfaPresets,
     state_token: &'a str,
     factor: &'a Factor,
 }
 
+/// How codes are asked for one factor.
+struct CodeEntry<'a> {
+    prompt: &'a str,
+    /// Said when Okta refused a typed code and it may be typed again.
+    retry_note: &'a str,
+    /// For sent codes: the challenge whose `resend` link typing `resend` follows.
+    resend: Option<&'a Transaction>,
+}
+
 impl Step<'_> {
-    async fn post(&self, url: &Url, extra: Option<(&str, &str)>) -> Result<Transaction, OktaError> {
+    async fn post(&self, url: &Url, extra: Option<(&str, &str)>) -> Result<Transaction> {
         let mut body = json!({"stateToken": self.state_token});
         if let Some((field, value)) = extra {
             body[field] = Value::String(value.to_string());
         }
-        self.client.post(url.clone(), &body).await
+        self.api.post(url.clone(), &body).await
     }
 
-    /// Codes read off a device, or answers: `OKTA_MFA_CODE` once, else asked (3 tries).
-    async fn code(&self, url: Url, field: &str, prompt: &str) -> Result<Transaction> {
-        let preset = self.settings.get(OKTA_MFA_CODE).map(str::to_string);
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let code = match &preset {
-                Some(code) => code.clone(),
-                None => self.ask_code(prompt)?,
-            };
-            match self.post(&url, Some((field, &code))).await {
-                Err(OktaError::Api(e))
-                    if e.is("E0000068") && preset.is_none() && tries < CODE_TRIES =>
-                {
-                    terminal::say("Okta: that code was not accepted; try again.");
-                }
-                other => return Ok(other?),
-            }
-        }
-    }
-
-    fn ask_code(&self, prompt: &str) -> Result<String> {
-        if self.factor.factor_type == "question" {
-            terminal::ask_hidden(prompt, OKTA_MFA_CODE)
-        } else {
-            terminal::ask(prompt, OKTA_MFA_CODE)
-        }
+    /// Codes read off a device, or answers.
+    async fn code(&self, url: &Url, field: &str, prompt: &str) -> Result<Transaction> {
+        let entry = CodeEntry {
+            prompt,
+            retry_note: "Okta: that code was not accepted; try again.",
+            resend: None,
+        };
+        self.enter_code(url, field, &entry).await
     }
 
     /// SMS, call, email: ask Okta to send the code, then verify it ("resend" sends again).
@@ -233,50 +234,83 @@ impl Step<'_> {
         if challenge.status != "MFA_CHALLENGE" {
             return Ok(challenge);
         }
-        terminal::say(&format!("Okta sent a {}.", describe_short(self.factor)));
+        self.api
+            .prompter
+            .say(&format!("Okta sent a {}.", describe_short(self.factor)));
         let next_url = match challenge.link("next") {
-            Some(next) => self.client.checked_link(&next.href)?,
+            Some(next) => self.api.client.checked_link(&next.href)?,
             None => url,
         };
-        let preset = self.settings.get(OKTA_MFA_CODE).map(str::to_string);
+        let entry = CodeEntry {
+            prompt: "Code (or 'resend')",
+            retry_note: "Okta: that code was not accepted; try again (or type 'resend').",
+            resend: Some(&challenge),
+        };
+        self.enter_code(&next_url, "passCode", &entry).await
+    }
+
+    /// The code loop: `OKTA_MFA_CODE` is sent once; a typed code may be typed again when
+    /// Okta says it was wrong (`CODE_TRIES` in all). Typing `resend`, where the factor
+    /// sends codes, asks Okta for a new one and is no try.
+    async fn enter_code(
+        &self,
+        url: &Url,
+        field: &str,
+        entry: &CodeEntry<'_>,
+    ) -> Result<Transaction> {
+        let preset = self.mfa.code.clone();
         let mut tries = 0;
         loop {
             let code = match &preset {
                 Some(code) => code.clone(),
-                None => terminal::ask("Code (or 'resend')", OKTA_MFA_CODE)?,
+                None => self.ask_code(entry.prompt)?,
             };
-            if code.eq_ignore_ascii_case("resend") {
-                self.resend(&challenge).await?;
+            if let Some(challenge) = entry.resend
+                && preset.is_none()
+                && code.eq_ignore_ascii_case("resend")
+            {
+                self.resend(challenge).await?;
                 continue;
             }
             tries += 1;
-            match self.post(&next_url, Some(("passCode", &code))).await {
-                Err(OktaError::Api(e))
-                    if e.is("E0000068") && preset.is_none() && tries < CODE_TRIES =>
+            match self.post(url, Some((field, &code))).await {
+                Err(e)
+                    if ApiError::has_code(&e, "E0000068")
+                        && preset.is_none()
+                        && tries < CODE_TRIES =>
                 {
-                    terminal::say(
-                        "Okta: that code was not accepted; try again (or type 'resend').",
-                    );
+                    self.api.prompter.say(entry.retry_note);
                 }
-                other => return Ok(other?),
+                other => return other,
             }
+        }
+    }
+
+    /// Answers to a security question are not shown as they are typed.
+    fn ask_code(&self, prompt: &str) -> Result<String> {
+        if self.factor.factor_type == "question" {
+            self.api.prompter.ask_hidden(prompt, OKTA_MFA_CODE)
+        } else {
+            self.api.prompter.ask(prompt, OKTA_MFA_CODE)
         }
     }
 
     async fn resend(&self, challenge: &Transaction) -> Result<()> {
         let Some(resend) = challenge.link("resend") else {
-            terminal::say("Okta offers no resend for this factor; wait for the code.");
+            self.api
+                .prompter
+                .say("Okta offers no resend for this factor; wait for the code.");
             return Ok(());
         };
-        let url = self.client.checked_link(&resend.href)?;
+        let url = self.api.client.checked_link(&resend.href)?;
         self.post(&url, None).await?;
-        terminal::say("Okta sent a new code.");
+        self.api.prompter.say("Okta sent a new code.");
         Ok(())
     }
 
     /// Okta Verify push: send it, then poll `_links.next` until approved, rejected or timed out.
     async fn push(&self, url: Url) -> Result<Transaction> {
-        let _cooperative = terminal::CooperativeInterrupt::enter();
+        let mut waiting = self.api.prompter.start_waiting();
         let started = tokio::time::Instant::now();
         let mut transaction = self.post(&url, None).await?;
         let mut announced = false;
@@ -290,24 +324,21 @@ impl Step<'_> {
             }
             if !announced {
                 announced = true;
-                announce_push(&transaction);
+                announce_push(self.api.prompter, &transaction);
             }
             if started.elapsed() > PUSH_GIVE_UP_AFTER {
-                authn::cancel(self.client, &transaction).await;
+                self.api.cancel(&transaction).await;
                 return fail(
                     "the Okta Verify push was not answered in time",
                     "run again and approve the push on your phone",
                 );
             }
-            tokio::select! {
-                _ = tokio::time::sleep(PUSH_POLL_INTERVAL) => {}
-                _ = terminal::wait_for_interrupt() => {
-                    authn::cancel(self.client, &transaction).await;
-                    return Err(Interrupted.into());
-                }
+            if waiting.pause(PUSH_POLL_INTERVAL).await == Waited::Cancelled {
+                self.api.cancel(&transaction).await;
+                return Err(Interrupted.into());
             }
             let poll_url = match transaction.link("next") {
-                Some(next) => self.client.checked_link(&next.href)?,
+                Some(next) => self.api.client.checked_link(&next.href)?,
                 None => url.clone(),
             };
             transaction = self.post(&poll_url, None).await?;
@@ -315,18 +346,17 @@ impl Step<'_> {
     }
 }
 
-fn announce_push(transaction: &Transaction) {
+fn announce_push(prompter: &dyn Prompter, transaction: &Transaction) {
     let number = transaction
         .challenge_factor()
         .and_then(|f| f.pointer("/_embedded/challenge/correctAnswer"))
         .and_then(Value::as_u64);
     match number {
-        Some(n) => terminal::say(&format!(
+        Some(n) => prompter.say(&format!(
             "Okta Verify push sent: tap {n} on your phone. Waiting… (Ctrl-C cancels)"
         )),
-        None => terminal::say(
-            "Okta Verify push sent: approve it on your phone. Waiting… (Ctrl-C cancels)",
-        ),
+        None => prompter
+            .say("Okta Verify push sent: approve it on your phone. Waiting… (Ctrl-C cancels)"),
     }
 }
 
@@ -346,12 +376,21 @@ fn push_failure(result: &str) -> Result<Transaction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::okta::OktaClient;
+    use crate::okta::authn::authenticate;
+    use crate::prompt::script::ScriptedPrompter;
+    use crate::settings::OktaUser;
+    use fake_okta::{FakeOkta, PushOutcome, Scenario, User};
 
     fn factor(provider: &str, kind: &str) -> Factor {
         serde_json::from_value(
             json!({"id": "f", "factorType": kind, "provider": provider, "_links": {}}),
         )
         .unwrap()
+    }
+
+    fn select(factors: &[Factor], choice: Option<&str>) -> Result<Factor> {
+        select_factor(factors, choice, &ScriptedPrompter::new())
     }
 
     #[test]
@@ -386,6 +425,34 @@ mod tests {
     }
 
     #[test]
+    fn several_usable_factors_make_a_menu_of_the_usable_ones() {
+        let factors = vec![
+            factor("OKTA", "push"),
+            factor("FIDO", "webauthn"),
+            factor("GOOGLE", "token:software:totp"),
+        ];
+        let prompter = ScriptedPrompter::new().pick(1);
+        let chosen = select_factor(&factors, None, &prompter).unwrap();
+        assert_eq!(chosen.provider, "GOOGLE");
+        let menus = prompter.menus();
+        assert_eq!(menus.len(), 1);
+        assert_eq!(menus[0].prompt, "MFA factor");
+        assert_eq!(
+            menus[0].items,
+            [
+                "Okta Verify push [OKTA.push]",
+                "Google Authenticator code [GOOGLE.token:software:totp]"
+            ]
+        );
+        assert_eq!(menus[0].default, 0);
+        // A preset or a single usable factor asks nothing.
+        let prompter = ScriptedPrompter::new();
+        select_factor(&factors, Some("OKTA.push"), &prompter).unwrap();
+        select_factor(&factors[..2], None, &prompter).unwrap();
+        assert!(prompter.menus().is_empty());
+    }
+
+    #[test]
     fn push_failures_say_what_happened() {
         assert!(
             push_failure("REJECTED")
@@ -404,6 +471,122 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("CANCELLED")
+        );
+    }
+
+    const LOGIN: &str = "alice@example.com";
+    const PASSWORD: &str = "correct horse";
+
+    /// A fake Okta whose one user has `factor`.
+    fn okta_with(factor: fake_okta::Factor) -> FakeOkta {
+        FakeOkta::start(Scenario {
+            users: vec![User::new(LOGIN, PASSWORD).with_factor(factor)],
+            ..Scenario::default()
+        })
+    }
+
+    /// The Classic sign-in against `okta`: the script's first answer is the password.
+    async fn sign_in(
+        okta: &FakeOkta,
+        prompter: &ScriptedPrompter,
+        preset_code: Option<&str>,
+    ) -> Result<String> {
+        let client = OktaClient::new(Url::parse(&okta.base_url()).unwrap()).unwrap();
+        let user = OktaUser {
+            name: Some(LOGIN.to_string()),
+            password_command: None,
+        };
+        let mfa = MfaPresets {
+            choice: None,
+            code: preset_code.map(str::to_string),
+        };
+        authenticate(&client, prompter, &user, &mfa).await
+    }
+
+    fn posts_ending(okta: &FakeOkta, suffix: &str) -> usize {
+        okta.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with(suffix))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn a_wrong_code_may_be_typed_again() {
+        let okta = okta_with(fake_okta::Factor::totp("GOOGLE", "246810"));
+        let prompter = ScriptedPrompter::new()
+            .answer(PASSWORD)
+            .answer("111111")
+            .answer("246810");
+        assert!(sign_in(&okta, &prompter, None).await.is_ok());
+        assert_eq!(posts_ending(&okta, "/verify"), 2);
+        assert_eq!(
+            prompter.questions()[1..],
+            ["Google Authenticator code", "Google Authenticator code"]
+        );
+        let retries = prompter
+            .said()
+            .iter()
+            .filter(|m| m.contains("not accepted"))
+            .count();
+        assert_eq!(retries, 1);
+    }
+
+    #[tokio::test]
+    async fn three_wrong_codes_end_the_login() {
+        let okta = okta_with(fake_okta::Factor::totp("OKTA", "246810"));
+        let prompter = ScriptedPrompter::new()
+            .answer(PASSWORD)
+            .answer("1")
+            .answer("2")
+            .answer("3")
+            .answer("246810");
+        let err = sign_in(&okta, &prompter, None).await.unwrap_err();
+        assert!(ApiError::has_code(&err, "E0000068"), "{err}");
+        assert_eq!(posts_ending(&okta, "/verify"), CODE_TRIES as usize);
+        assert_eq!(prompter.questions().len(), 1 + CODE_TRIES as usize);
+    }
+
+    #[tokio::test]
+    async fn a_preset_code_is_sent_once_and_never_asked_again() {
+        let okta = okta_with(fake_okta::Factor::totp("OKTA", "246810"));
+        let prompter = ScriptedPrompter::new().answer(PASSWORD).answer("246810");
+        let err = sign_in(&okta, &prompter, Some("000000")).await.unwrap_err();
+        assert!(ApiError::has_code(&err, "E0000068"), "{err}");
+        assert_eq!(posts_ending(&okta, "/verify"), 1);
+        assert_eq!(prompter.questions(), [format!("Okta password for {LOGIN}")]);
+    }
+
+    #[tokio::test]
+    async fn a_sent_code_can_be_sent_again() {
+        let okta = okta_with(fake_okta::Factor::sms("135790"));
+        let prompter = ScriptedPrompter::new()
+            .answer(PASSWORD)
+            .answer("resend")
+            .answer("135790");
+        assert!(sign_in(&okta, &prompter, None).await.is_ok());
+        assert_eq!(posts_ending(&okta, "/resend"), 1);
+        let said = prompter.said();
+        assert!(said[0].starts_with("Okta sent a code by SMS ("), "{said:?}");
+        assert_eq!(said[1], "Okta sent a new code.");
+        assert_eq!(prompter.questions()[1..], ["Code (or 'resend')"; 2]);
+    }
+
+    #[tokio::test]
+    async fn cancelling_a_push_cancels_the_transaction_at_okta() {
+        let okta = okta_with(fake_okta::Factor::push(
+            1000,
+            Some(42),
+            PushOutcome::Approve,
+        ));
+        let prompter = ScriptedPrompter::new().answer(PASSWORD).cancel_after(2);
+        let err = sign_in(&okta, &prompter, None).await.unwrap_err();
+        assert!(err.downcast_ref::<Interrupted>().is_some(), "{err}");
+        assert_eq!(okta.count("POST", "/api/v1/authn/cancel"), 1);
+        assert_eq!(prompter.pauses(), 3);
+        assert!(
+            prompter.said()[0].contains("tap 42"),
+            "{:?}",
+            prompter.said()
         );
     }
 }

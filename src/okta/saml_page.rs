@@ -5,9 +5,9 @@ use anyhow::Result;
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::OktaClient;
-use crate::config::OKTA_AWS_APP_URL;
-use crate::error::{UserError, fail};
+use super::client::OktaClient;
+use crate::error::{UserError, fail, one_line};
+use crate::settings::keys::OKTA_AWS_APP_URL;
 
 /// The app launch form's content.
 #[derive(Debug, Clone)]
@@ -58,14 +58,8 @@ pub async fn fetch_with_token(
 /// GET a page that should be the app launch form (following redirects); errors only for
 /// the network.
 pub async fn fetch(client: &OktaClient, url: Url) -> Result<PageOutcome> {
-    let response = client
-        .send(client.http.get(url).header("Accept", "text/html"))
-        .await?;
-    let status = response.status().as_u16();
-    let landed_on = response.url().path().to_string();
-    // The URL may carry the one-time token: keep it out of error messages.
-    let body = response.text().await.map_err(reqwest::Error::without_url)?;
-    Ok(read_page(status, &landed_on, &body))
+    let answer = client.get_page(url).await?;
+    Ok(read_page(answer.status, &answer.landed_on, &answer.body))
 }
 
 /// Find the SAMLResponse with a real HTML parser (which decodes `&#x2b;` and friends), or
@@ -119,13 +113,7 @@ fn page_title(html: &Html) -> String {
     let title = Selector::parse("title").expect("valid selector");
     html.select(&title)
         .next()
-        .map(|t| {
-            t.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|t| one_line(&t.text().collect::<String>()))
         .unwrap_or_default()
 }
 

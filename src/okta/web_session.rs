@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::OktaClient;
+use super::client::OktaClient;
 use super::saml_page::{self, PageOutcome, SamlForm};
-use crate::cache::{FORMAT_VERSION, Versioned};
+use crate::store::cache_dir::{FORMAT_VERSION, Versioned};
 
-/// What we keep of an Okta session, per org.
+/// What we keep of an Okta web session, per org.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct OktaCookies {
+pub struct OktaWebSession {
     pub version: u32,
+    /// The org's origin (`https://acme.okta.com`).
     pub org: String,
     /// The session cookie; `None` once Okta ended the session (the device token stays).
     pub sid: Option<String>,
@@ -23,18 +24,19 @@ pub struct OktaCookies {
     pub expires_at: Option<u64>,
 }
 
-impl Versioned for OktaCookies {
+impl Versioned for OktaWebSession {
     fn version(&self) -> u32 {
         self.version
     }
 }
 
-impl OktaCookies {
-    pub fn new(org: &Url) -> OktaCookies {
-        OktaCookies {
+impl OktaWebSession {
+    /// None yet, for the org at `origin`.
+    pub fn new(origin: String) -> OktaWebSession {
+        OktaWebSession {
             version: FORMAT_VERSION,
-            org: org.origin().ascii_serialization(),
-            ..OktaCookies::default()
+            org: origin,
+            ..OktaWebSession::default()
         }
     }
 
@@ -42,26 +44,33 @@ impl OktaCookies {
     pub fn alive(&self, now: u64) -> bool {
         self.sid.is_some() && self.expires_at.is_none_or(|at| at > now)
     }
-}
 
-/// Put the cached cookies into the client's jar.
-pub fn load_into(client: &OktaClient, cookies: &OktaCookies) {
-    if let Some(sid) = &cookies.sid {
-        client.set_cookie("sid", sid);
+    /// Put the kept cookies into the client's jar.
+    pub fn load_into(&self, client: &OktaClient) {
+        if let Some(sid) = &self.sid {
+            client.set_cookie("sid", sid);
+        }
+        if let Some(dt) = &self.device_token {
+            client.set_cookie("DT", dt);
+        }
     }
-    if let Some(dt) = &cookies.device_token {
-        client.set_cookie("DT", dt);
-    }
-}
 
-/// Read the jar back after Okta set or refreshed cookies.
-pub fn read_from(client: &OktaClient, previous: &OktaCookies) -> OktaCookies {
-    OktaCookies {
-        sid: client.cookie("sid"),
-        device_token: client
-            .cookie("DT")
-            .or_else(|| previous.device_token.clone()),
-        ..previous.clone()
+    /// Read the jar back after Okta set or refreshed cookies.
+    pub fn read_back(self, client: &OktaClient) -> OktaWebSession {
+        OktaWebSession {
+            sid: client.cookie("sid"),
+            device_token: client.cookie("DT").or(self.device_token),
+            ..self
+        }
+    }
+
+    /// Forget the session (Okta closed it); the device token stays.
+    pub fn ended(self) -> OktaWebSession {
+        OktaWebSession {
+            sid: None,
+            expires_at: None,
+            ..self
+        }
     }
 }
 
@@ -91,17 +100,11 @@ pub async fn reuse(client: &OktaClient, app_url: &Url) -> Result<Option<SamlForm
 
 /// When the session ends, per `GET /api/v1/sessions/me` (best effort).
 pub async fn expiry(client: &OktaClient) -> Option<u64> {
-    let answer = client
-        .http
-        .get(client.url("api/v1/sessions/me"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .ok()?;
-    if !answer.status().is_success() {
+    let answer = client.get_api("api/v1/sessions/me").await.ok()?;
+    if !answer.is_success() {
         return None;
     }
-    let json: Value = answer.json().await.ok()?;
+    let json: Value = serde_json::from_str(&answer.body).ok()?;
     let at = humantime::parse_rfc3339_weak(json.get("expiresAt")?.as_str()?.trim_end_matches('Z'))
         .ok()?;
     Some(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs())
@@ -109,13 +112,17 @@ pub async fn expiry(client: &OktaClient) -> Option<u64> {
 
 /// `DELETE /api/v1/sessions/me`: end the Okta session. Errors are the caller's to warn about.
 pub async fn close(client: &OktaClient) -> Result<()> {
-    let request = client
-        .http
-        .delete(client.url("api/v1/sessions/me"))
-        .header("Accept", "application/json");
-    let answer = client.send(request).await?;
-    match answer.status().as_u16() {
+    let answer = client.delete_api("api/v1/sessions/me").await?;
+    match answer.status {
         200..300 | 404 => Ok(()),
         status => anyhow::bail!("Okta answered HTTP {status} when closing the session"),
     }
+}
+
+/// End a kept web session at its org (best effort for the caller: errors are its to warn
+/// about). The device token is kept: it names this device, not a session.
+pub async fn close_kept(kept: &OktaWebSession) -> Result<()> {
+    let client = OktaClient::new(Url::parse(&kept.org)?)?;
+    kept.load_into(&client);
+    close(&client).await
 }

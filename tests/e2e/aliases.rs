@@ -37,6 +37,7 @@ fn fetch(okta: &FakeOkta, http: &reqwest::Client) -> Result<HashMap<String, Stri
         &action(okta),
         "PHNhbWxwOlJlc3BvbnNlLz4=",
     ))
+    .map_err(|e| e.to_string())
 }
 
 fn acme() -> HashMap<String, String> {
@@ -58,8 +59,7 @@ fn the_okta_forms_action_and_assertion_are_what_gets_posted() {
     let okta = start(SigninPage::NextData);
     let names = block_on(async {
         let client = OktaClient::new(Url::parse(&okta.base_url()).unwrap()).unwrap();
-        let authn: serde_json::Value = client
-            .http
+        let authn: serde_json::Value = reqwest::Client::new()
             .post(format!("{}/api/v1/authn", okta.base_url()))
             .json(&serde_json::json!({"username": LOGIN, "password": PASSWORD}))
             .send()
@@ -75,7 +75,9 @@ fn the_okta_forms_action_and_assertion_are_what_gets_posted() {
             .unwrap();
         // Okta escapes the action (`http&#x3a;&#x2f;&#x2f;…`); the form gives it decoded.
         let action = form.action.as_deref().and_then(allowed_action).unwrap();
-        fetch_account_names(&signin_client().unwrap(), &action, &form.saml_response).await
+        fetch_account_names(&signin_client().unwrap(), &action, &form.saml_response)
+            .await
+            .map_err(|e| e.to_string())
     });
     assert_eq!(names, Ok(acme()));
 }

@@ -185,3 +185,26 @@ fn unreachable_okta_and_sts() {
     s.set("OKTA_ORG", Some(&format!("http://127.0.0.1:{closed}")));
     login_fails(&s, "connection to Okta");
 }
+
+/// A broken setting stops only the commands that use it: with an unsafe OKTA_ORG and a
+/// malformed OKTA_STS_DURATION the commands that read only the config file and the cache
+/// still work, and a login still fails before anyone is asked anything.
+#[test]
+fn a_broken_setting_stops_only_the_commands_that_use_it() {
+    let mut s = sandbox(user_with(vec![]));
+    s.set("OKTA_ORG", Some("http://acme.okta.com"))
+        .set("OKTA_STS_DURATION", Some("forever"));
+    s.write_config("[work]\nOKTA_USERNAME=bob\n");
+    let profiles = s.run("okta-aws", &["profiles"]);
+    assert_eq!(profiles.success().stdout(), "work\n");
+    for args in [
+        &["status"][..],
+        &["init", "bash"],
+        &["completions", "zsh"],
+        &["logout"],
+    ] {
+        s.run("okta-aws", args).success();
+    }
+    login_fails(&s, "not safe");
+    assert_eq!(s.okta.requests().len(), 0);
+}

@@ -6,8 +6,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use okta_aws::aws::signin_page::parse_account_names;
-use okta_aws::okta::decode_answer;
+use okta_aws::okta::ApiError;
 use okta_aws::okta::saml_page::read_page;
+use okta_aws::okta::transaction::decode_answer;
 use okta_aws::saml::Assertion;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -124,13 +125,10 @@ fn use_answer(status: u16, reset_at: Option<u64>, text: &str) {
                 let _ = t.link(name);
             }
         }
-        Err(okta_aws::okta::OktaError::Api(api)) => {
-            let shown = api.to_user_error();
-            assert!(!shown.cause.is_empty());
-        }
-        Err(okta_aws::okta::OktaError::Other(e)) => {
-            assert!(!e.to_string().is_empty());
-        }
+        Err(e) => match ApiError::of(&e) {
+            Some(api) => assert!(!api.to_user_error().cause.is_empty()),
+            None => assert!(!e.to_string().is_empty()),
+        },
     }
 }
 
@@ -157,7 +155,8 @@ proptest! {
         let xml = mutate(&all[pick.index(all.len())], &edits);
         if let Ok(assertion) = Assertion::parse(&STANDARD.encode(&xml)) {
             for role in &assertion.roles {
-                let _ = (role.account_id(), role.role_name(), role.partition(), role.short_name());
+                let arn = &role.role_arn;
+                let _ = (arn.account(), arn.name(), arn.partition(), arn.short());
             }
         }
     }

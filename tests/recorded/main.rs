@@ -5,7 +5,7 @@
 //! Library functions used (for whoever moves modules): `okta_aws::saml::Assertion::parse`,
 //! `okta_aws::okta::saml_page::{read_page, PageOutcome}`,
 //! `okta_aws::aws::signin_page::{parse_account_names, allowed_action}`,
-//! `okta_aws::okta::{decode_answer, Transaction, OktaError, ApiError}`.
+//! `okta_aws::okta::transaction::{decode_answer, Transaction}` and `okta::ApiError`.
 
 mod fuzz;
 mod okta_json;

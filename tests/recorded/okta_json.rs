@@ -1,7 +1,8 @@
 //! Okta's Classic authentication API: recorded transactions and error bodies through the
 //! decoding `OktaClient` applies to every answer.
 
-use okta_aws::okta::{OktaError, Transaction, decode_answer};
+use okta_aws::okta::ApiError;
+use okta_aws::okta::transaction::{Transaction, decode_answer};
 use serde_json::Value;
 
 use crate::recordings;
@@ -273,7 +274,8 @@ fn every_recorded_error_body_gives_okta_s_code_summary_and_causes() {
     for (file, text) in recordings::all("okta-errors") {
         let (status, code) = status_and_code(&file);
         let body: Value = serde_json::from_str(&text).expect(&file);
-        let Err(OktaError::Api(api)) = decode_answer(status, None, &text) else {
+        let error = decode_answer(status, None, &text).expect_err(&file);
+        let Some(api) = ApiError::of(&error) else {
             panic!("{file}: not an API error");
         };
         assert_eq!((api.status, api.code.as_str()), (status, code), "{file}");
@@ -304,10 +306,9 @@ fn recorded_errors_get_the_hints_written_for_them() {
     let hint = |file: &str, reset_at: Option<u64>| {
         let (status, _) = status_and_code(file);
         let text = recordings::one("okta-errors", file);
-        match decode_answer(status, reset_at, &text) {
-            Err(OktaError::Api(api)) => api.to_user_error().hint.unwrap(),
-            other => panic!("{file}: {other:?}"),
-        }
+        let error = decode_answer(status, reset_at, &text).expect_err(file);
+        let api = ApiError::of(&error).unwrap_or_else(|| panic!("{file}: {error:?}"));
+        api.to_user_error().hint.unwrap()
     };
     assert!(hint("401-E0000004-authentication-failed.json", None).contains("OKTA_USERNAME"));
     assert!(hint("401-E0000011-invalid-token.json", None).contains("expired"));

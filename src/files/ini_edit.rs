@@ -81,7 +81,7 @@ enum Dialect {
     /// line continues the value of the key before it.
     #[default]
     ConfigParser,
-    /// okta-aws's own config file, as rust-ini (`config.rs`) and the Java tool read it:
+    /// okta-aws's own config file, as rust-ini (`settings/file.rs`) and the Java tool read it:
     /// `KEY=value` lines before the first header form the top section (named `""` here), and
     /// every line stands alone (no continuation lines).
     Properties,
@@ -1483,7 +1483,7 @@ for f, sec, key, want, nested in checks:
             prop_assert!(extra.len() <= 3, "{:?}", extra);
             let out = d.render();
             let path = std::path::Path::new("config.properties");
-            let read = crate::config::ConfigFile::parse(&out, path)
+            let read = crate::settings::ConfigFile::parse(&out, path)
                 .map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
             let values = if section == TOP_SECTION {
                 Some(read.top())

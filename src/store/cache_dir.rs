@@ -1,8 +1,6 @@
-//! The cache directory (SPEC: 0700, files 0600): one AWS session per okta-aws profile, one
-//! Okta session per org, and a lock per profile.
-//!
-//! Reading a session is the hot path of every `aws` call: one small JSON file, no runtime, no
-//! network. Anything unreadable is a miss (with a `-v` note), never an error.
+//! The cache directory's mechanics (SPEC: 0700, files 0600): versioned JSON files written
+//! atomically, read as a miss when anything is wrong with them, and OS file locks. Which file
+//! holds what is the store's business (`store/mod.rs`).
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{Read, Write};
@@ -15,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::UserError;
-use crate::terminal;
+use crate::prompt::{Prompter, log};
 
 /// Bumped when the files' shape changes; older files are then misses.
 pub const FORMAT_VERSION: u32 = 1;
@@ -80,7 +78,7 @@ impl CacheDir {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
-                terminal::debug(&format!(
+                log::debug(&format!(
                     "cache: cannot read {}: {e}; ignoring it",
                     path.display()
                 ));
@@ -90,14 +88,14 @@ impl CacheDir {
         match serde_json::from_str::<T>(&text) {
             Ok(value) if value.version() == FORMAT_VERSION => Some(value),
             Ok(_) => {
-                terminal::debug(&format!(
+                log::debug(&format!(
                     "cache: {} is of an older format; ignoring it",
                     path.display()
                 ));
                 None
             }
             Err(e) => {
-                terminal::debug(&format!(
+                log::debug(&format!(
                     "cache: {} is corrupt ({e}); ignoring it",
                     path.display()
                 ));
@@ -145,18 +143,17 @@ impl CacheDir {
         files
     }
 
-    /// Take the exclusive lock named `stem`, waiting (bounded) for another holder. The OS
-    /// releases it when the holder exits, even by a crash.
-    pub fn lock(&self, stem: &str, what: &str) -> Result<FileLock> {
+    /// Take the exclusive lock file at `path`, waiting (bounded) for another holder; `what`
+    /// says whose login it guards. The OS releases it when the holder exits, even by a crash.
+    pub fn lock(&self, path: &Path, what: &str, prompter: &dyn Prompter) -> Result<FileLock> {
         self.ensure()?;
-        let path = self.file(stem, "lock");
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .open(&path)
+            .open(path)
             .with_context(|| format!("opening the lock file {}", path.display()))?;
         let started = Instant::now();
         let mut announced = false;
@@ -170,16 +167,7 @@ impl CacheDir {
             }
             if !announced {
                 announced = true;
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                let holder = holder.trim();
-                let by = if holder.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (pid {holder})")
-                };
-                terminal::say(&format!(
-                    "Waiting for another okta-aws{by} that is logging in to {what}…"
-                ));
+                announce_wait(path, what, prompter);
             }
             if started.elapsed() > LOCK_WAIT_LIMIT {
                 return Err(UserError::new(format!(
@@ -201,6 +189,20 @@ impl CacheDir {
     }
 }
 
+/// Tell the user whose login we wait for (the holder's pid, as it recorded it).
+fn announce_wait(path: &Path, what: &str, prompter: &dyn Prompter) {
+    let holder = std::fs::read_to_string(path).unwrap_or_default();
+    let holder = holder.trim();
+    let by = if holder.is_empty() {
+        String::new()
+    } else {
+        format!(" (pid {holder})")
+    };
+    prompter.say(&format!(
+        "Waiting for another okta-aws{by} that is logging in to {what}…"
+    ));
+}
+
 /// Held while a profile's login runs; dropping it (or exiting) releases the lock.
 pub struct FileLock {
     _file: File,
@@ -214,6 +216,7 @@ pub trait Versioned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompt::none::NoTerminal;
 
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Probe {
@@ -272,11 +275,12 @@ mod tests {
     fn a_second_lock_waits_for_the_first() {
         let dir = tempfile::tempdir().unwrap();
         let cache = CacheDir::new(dir.path().to_path_buf());
-        let first = cache.lock("p", "p").unwrap();
+        let path = cache.file("p", "lock");
+        let first = cache.lock(&path, "p", &NoTerminal).unwrap();
         let cache2 = cache.clone();
         let started = Instant::now();
         let waiter = std::thread::spawn(move || {
-            let _second = cache2.lock("p", "p").unwrap();
+            let _second = cache2.lock(&path, "p", &NoTerminal).unwrap();
             started.elapsed()
         });
         std::thread::sleep(Duration::from_millis(200));

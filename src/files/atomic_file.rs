@@ -27,68 +27,87 @@ pub fn update_file(
     path: &Path,
     edit: impl FnOnce(&str) -> Result<String>,
 ) -> Result<bool /* changed */> {
-    let target = final_target(path)?;
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| anyhow!("{} is not a file name", target.display()))?
-        .to_string_lossy()
-        .into_owned();
-    create_private_dir(&dir)?;
-
-    let lock_path = dir.join(format!(".{name}.lock"));
+    let target = Target::of(path)?;
+    create_private_dir(&target.dir)?;
+    let lock_path = target.dir.join(format!(".{}.lock", target.name));
     let lock = open_lock_file(&lock_path)
         .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
     lock.lock()
         .with_context(|| format!("cannot lock {}", lock_path.display()))?;
-
-    let (old, meta) = match fs::read(&target) {
-        Ok(bytes) => {
-            let meta = fs::metadata(&target)
-                .with_context(|| format!("cannot read {}", target.display()))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow!("{} is not UTF-8 text; not touching it", target.display()))?;
-            (text, Some(meta))
-        }
-        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", target.display())),
-    };
-    if meta.as_ref().is_some_and(|m| !m.is_file()) {
-        bail!(
-            "{} is not a regular file; not touching it",
-            target.display()
-        );
-    }
-
+    let (old, meta) = read_text(&target.path)?;
     let new = edit(&old)?;
     if new == old {
         return Ok(false);
     }
+    target
+        .replace(&new, meta.as_ref())
+        .with_context(|| format!("cannot write {}", target.path.display()))?;
+    drop(lock);
+    Ok(true)
+}
 
-    let temp_prefix = format!(".{name}.okta-aws.");
-    remove_stale_temporaries(&dir, &temp_prefix);
-    let write = || -> std::io::Result<()> {
+/// The file a path finally names, its directory and its name.
+struct Target {
+    path: PathBuf,
+    dir: PathBuf,
+    name: String,
+}
+
+impl Target {
+    fn of(path: &Path) -> Result<Target> {
+        let path = final_target(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?
+            .to_string_lossy()
+            .into_owned();
+        Ok(Target { path, dir, name })
+    }
+
+    /// Write `text` to a temporary file beside the target, with the old file's owner and
+    /// mode, and rename it over the target.
+    fn replace(&self, text: &str, old: Option<&fs::Metadata>) -> std::io::Result<()> {
+        let temp_prefix = format!(".{}.okta-aws.", self.name);
+        remove_stale_temporaries(&self.dir, &temp_prefix);
         let mut tmp = tempfile::Builder::new()
             .prefix(&temp_prefix)
             .suffix(".tmp")
-            .tempfile_in(&dir)?;
-        tmp.write_all(new.as_bytes())?;
+            .tempfile_in(&self.dir)?;
+        tmp.write_all(text.as_bytes())?;
         tmp.flush()?;
-        copy_owner_and_mode(tmp.as_file(), meta.as_ref())?;
+        copy_owner_and_mode(tmp.as_file(), old)?;
         tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error)?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
         // Make the rename durable; not every file system can sync a directory.
-        if let Ok(d) = File::open(&dir) {
+        if let Ok(d) = File::open(&self.dir) {
             let _ = d.sync_all();
         }
         Ok(())
+    }
+}
+
+/// The file's text and metadata; a missing file is empty. Anything but a regular UTF-8
+/// file is refused and left alone.
+fn read_text(path: &Path) -> Result<(String, Option<fs::Metadata>)> {
+    let (text, meta) = match fs::read(path) {
+        Ok(bytes) => {
+            let meta =
+                fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("{} is not UTF-8 text; not touching it", path.display()))?;
+            (text, Some(meta))
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    write().with_context(|| format!("cannot write {}", target.display()))?;
-    drop(lock);
-    Ok(true)
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        bail!("{} is not a regular file; not touching it", path.display());
+    }
+    Ok((text, meta))
 }
 
 /// A writer killed between creating its temporary file and renaming it (SIGKILL, power

@@ -1,0 +1,6 @@
+//! General file tools, for the user's AWS files and okta-aws's own config alike: where the
+//! home directory is, a line-preserving INI editor, and locked atomic replacement.
+
+pub mod atomic_file;
+pub mod home;
+pub mod ini_edit;

@@ -1,0 +1,144 @@
+//! The SAML role's session: the cache's while it is fresh, else a login — Okta's SAML
+//! assertion (through the kept web session, or a sign-in), the role to assume, and STS's
+//! credentials for it.
+
+use anyhow::Result;
+
+use super::account_names;
+use super::model::AwsSession;
+use super::provider::Provider;
+use crate::aws::{AwsCredentials, sts};
+use crate::okta::OktaClient;
+use crate::okta::sign_in::SignIn;
+use crate::okta::web_session::OktaWebSession;
+use crate::prompt::{Prompter, log};
+use crate::role_choice::{self, MenuHints};
+use crate::saml::{Assertion, RolePair};
+use crate::settings::{DEFAULT_DURATION_SECS, Settings};
+use crate::store::Store;
+use crate::store::cache_dir::FORMAT_VERSION;
+
+/// What a login works with.
+#[derive(Clone, Copy)]
+pub struct LoginContext<'a> {
+    pub settings: &'a Settings,
+    pub prompter: &'a dyn Prompter,
+    pub store: &'a Store,
+}
+
+/// The SAML role's session.
+pub enum SamlRole<'a> {
+    /// The cache's, still fresh: only the cross-account part may need work.
+    Kept(&'a AwsSession),
+    /// A new login; `previous` is the cached session, for the menu's last choice.
+    Login {
+        context: LoginContext<'a>,
+        previous: Option<&'a AwsSession>,
+    },
+}
+
+impl Provider for SamlRole<'_> {
+    async fn provide(&self) -> Result<AwsSession> {
+        match self {
+            SamlRole::Kept(session) => Ok((*session).clone()),
+            SamlRole::Login { context, previous } => login(context, *previous).await,
+        }
+    }
+}
+
+/// The client for the org the settings name.
+pub fn okta_client(settings: &Settings) -> Result<OktaClient> {
+    OktaClient::new(settings.okta.org.get()?.clone())
+}
+
+/// Sign in to Okta and assume the chosen role.
+async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Result<AwsSession> {
+    let LoginContext {
+        settings,
+        prompter,
+        store,
+    } = *context;
+    let client = okta_client(settings)?;
+    let (assertion, action) = saml_assertion(context, &client).await?;
+    log::debug(&format!(
+        "the assertion grants {} role(s)",
+        assertion.roles.len()
+    ));
+    let needs_menu = assertion.roles.len() > 1 && settings.sts.role.is_none();
+    let account_names = if needs_menu {
+        account_names::for_assertion(store, action.as_deref(), &assertion).await
+    } else {
+        store.account_names().names
+    };
+    let hints = MenuHints {
+        account_names,
+        last_choice: previous.map(|p| p.role.role_arn.clone()),
+    };
+    let preset = settings.sts.role.as_deref();
+    let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
+    let (credentials, region) = assume(context, &role, &assertion).await?;
+    Ok(AwsSession {
+        version: FORMAT_VERSION,
+        profile: settings.profile.name().map(str::to_string),
+        credentials,
+        role,
+        region,
+        roles: assertion.roles,
+        okta_org: client.origin(),
+        session_name: sts::session_name(assertion.name_id.as_deref()),
+        target_decided_for: None,
+        target: None,
+    })
+}
+
+/// AssumeRoleWithSAML for the chosen role, in its partition's region: the credentials and
+/// the region.
+async fn assume(
+    context: &LoginContext<'_>,
+    role: &RolePair,
+    assertion: &Assertion,
+) -> Result<(AwsCredentials, String)> {
+    let settings = context.settings;
+    let duration = saml_duration(settings, assertion)?;
+    let partition = role.role_arn.partition();
+    let region = settings.sts.regions.for_partition(partition);
+    let config = sts::sdk_config(&region, None).await;
+    let grant = sts::assume_role_with_saml(&config, role, &assertion.base64, duration).await?;
+    if let Some(shortened) = &grant.shortened {
+        context.prompter.warn(shortened);
+    }
+    Ok((grant.credentials, region))
+}
+
+/// The SAML role's session length: `OKTA_STS_DURATION`, else the assertion's
+/// SessionDuration, else an hour.
+pub fn saml_duration(settings: &Settings, assertion: &Assertion) -> Result<i32> {
+    let from_assertion = assertion.session_duration.unwrap_or(DEFAULT_DURATION_SECS);
+    settings.sts.duration_or(from_assertion)
+}
+
+/// The SAML assertion, and where Okta's form would post it (AWS's sign-in page): through
+/// the kept Okta web session when Okta still knows it, else through a sign-in. The web
+/// session is kept for the next login.
+pub async fn saml_assertion(
+    context: &LoginContext<'_>,
+    client: &OktaClient,
+) -> Result<(Assertion, Option<String>)> {
+    let LoginContext {
+        settings,
+        prompter,
+        store,
+    } = *context;
+    let app_link = settings.okta.app_link.get()?;
+    let kept = store
+        .okta_web_session(&client.origin())
+        .unwrap_or_else(|| OktaWebSession::new(client.origin()));
+    let sign_in = SignIn::for_settings(&settings.okta);
+    let (form, kept) = sign_in
+        .saml_form_reusing(client, prompter, app_link, kept)
+        .await?;
+    if let Err(e) = store.save_okta_web_session(&kept) {
+        prompter.warn(&format!("cannot keep the Okta session: {e:#}"));
+    }
+    Ok((Assertion::parse(&form.saml_response)?, form.action))
+}

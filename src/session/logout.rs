@@ -1,0 +1,77 @@
+//! Logging out: forget cached sessions, remove the credentials sections a login wrote
+//! (nothing else), and close the Okta web sessions they came from.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+
+use crate::aws::credentials_file::{credentials_path, remove_credentials};
+use crate::okta::web_session;
+use crate::prompt::Prompter;
+use crate::store::{Scope, Store};
+
+/// What a logout did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoggedOut {
+    /// Cached AWS sessions forgotten.
+    pub forgotten: usize,
+    /// Okta web sessions closed.
+    pub closed: usize,
+    /// Whether ~/.aws/credentials lost sections.
+    pub credentials_removed: bool,
+}
+
+/// Log out of `scope`. `profile_org`, the profile's own Okta org, is closed even when no
+/// session of it is cached; for every profile, every kept Okta web session is.
+pub fn log_out(
+    store: &Store,
+    scope: Scope,
+    profile_org: Option<String>,
+    prompter: &dyn Prompter,
+) -> Result<LoggedOut> {
+    let sections = store.take_written_sections(scope)?;
+    let (forgotten, mut orgs) = store.forget_aws_sessions(scope)?;
+    match scope {
+        Scope::Every => orgs.extend(store.all_okta_web_sessions().into_iter().map(|w| w.org)),
+        Scope::Profile(_) => orgs.extend(profile_org),
+    }
+    let credentials_removed = remove_credentials(&credentials_path(), &sections)?;
+    let closed = close_okta_web_sessions(store, &orgs, prompter);
+    Ok(LoggedOut {
+        forgotten,
+        closed,
+        credentials_removed,
+    })
+}
+
+/// End each org's kept web session (`DELETE /api/v1/sessions/me`) and forget it; a failure
+/// only warns (the session ends by itself).
+fn close_okta_web_sessions(
+    store: &Store,
+    orgs: &BTreeSet<String>,
+    prompter: &dyn Prompter,
+) -> usize {
+    let mut closed = 0;
+    let runtime = match crate::net::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            prompter.warn(&format!("cannot close the Okta session: {e}"));
+            return 0;
+        }
+    };
+    for org in orgs {
+        let Some(kept) = store.okta_web_session(org).filter(|k| k.sid.is_some()) else {
+            continue;
+        };
+        match runtime.block_on(web_session::close_kept(&kept)) {
+            Ok(()) => closed += 1,
+            Err(e) => prompter.warn(&format!(
+                "could not close the Okta session at {org}: {e:#}; it ends by itself"
+            )),
+        }
+        if let Err(e) = store.save_okta_web_session(&kept.ended()) {
+            prompter.warn(&format!("could not update the cache: {e:#}"));
+        }
+    }
+    closed
+}

@@ -1,0 +1,24 @@
+//! The providers' common ground. Sources of AWS sessions wrap one another, as aws-vault's
+//! providers do: the cross-account hop (`target.rs`) wraps the SAML role's source
+//! (`login.rs`: the cache's fresh SAML session, or a login), and the cache (`cached.rs`)
+//! stands in front of them all, so that they run only when it cannot serve.
+
+use std::future::Future;
+
+use anyhow::Result;
+
+use super::model::AwsSession;
+use crate::prompt;
+
+/// A source of AWS sessions.
+pub(crate) trait Provider {
+    async fn provide(&self) -> Result<AwsSession>;
+}
+
+/// Run providers' network work: from here on Ctrl-C is handled (exit 130, or a clean
+/// cancel where a prompt or a wait is under way), and a runtime is started. The cached path
+/// never comes here.
+pub fn run_online<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    prompt::interrupt::install_handler();
+    crate::net::runtime()?.block_on(work)
+}

@@ -1,0 +1,277 @@
+//! The store: every file of the cache directory, named here and nowhere else. Commands and
+//! the session layer ask it for what they need, by kind:
+//!
+//! | kind | file | what |
+//! | --- | --- | --- |
+//! | AWS session | `p-NAME.session.json` (`top.session.json` for the unnamed profile) | `AwsSession` |
+//! | written sections | `p-NAME.written.json` | the ~/.aws/credentials sections a login wrote |
+//! | login lock | `p-NAME.lock` | held while that profile logs in |
+//! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
+//! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
+//!
+//! Reading a session is the hot path of every `aws` call: one small JSON file. Anything
+//! unreadable is a miss (with a `-v` note), never an error.
+
+pub mod cache_dir;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::signin_page::AccountNames;
+use crate::okta::web_session::OktaWebSession;
+use crate::prompt::Prompter;
+use crate::session::model::AwsSession;
+use crate::settings::{Profile, Settings};
+use cache_dir::{CacheDir, FORMAT_VERSION, FileLock, Versioned, now_secs};
+
+const AWS_SESSION: &str = "session.json";
+const WRITTEN_SECTIONS: &str = "written.json";
+const OKTA_WEB_SESSION: &str = "okta.json";
+const LOCK: &str = "lock";
+const ACCOUNT_NAMES: &str = "account-names.json";
+
+/// Which profiles a forgetting command is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Profile(&'a Profile),
+    Every,
+}
+
+/// The ~/.aws/credentials sections `login` wrote for a profile, so that `logout` removes
+/// exactly those (kept apart from the session: `login --all-roles` writes many).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct WrittenSections {
+    version: u32,
+    sections: Vec<String>,
+}
+
+impl Versioned for WrittenSections {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The cache directory of one configuration, by kind of file.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: CacheDir,
+}
+
+impl Store {
+    pub fn new(path: PathBuf) -> Store {
+        Store {
+            dir: CacheDir::new(path),
+        }
+    }
+
+    /// The store the settings name (`OKTA_AWS_CACHE_DIR`, else `~/.okta/cache`).
+    pub fn for_settings(settings: &Settings) -> Store {
+        Store::new(settings.files.cache_dir.clone())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir.path
+    }
+
+    /// `p-NAME` for named profiles, `top` for the unnamed one: never colliding.
+    fn profile_file(&self, profile: &Profile, kind: &str) -> PathBuf {
+        match profile.name() {
+            Some(name) => self.dir.file(&format!("p-{name}"), kind),
+            None => self.dir.file("top", kind),
+        }
+    }
+
+    fn profile_files(&self, scope: Scope, kind: &str) -> Vec<PathBuf> {
+        match scope {
+            Scope::Profile(profile) => vec![self.profile_file(profile, kind)],
+            Scope::Every => self.dir.list(kind),
+        }
+    }
+
+    /// The profile's cached AWS session, fresh or not.
+    pub fn aws_session(&self, profile: &Profile) -> Option<AwsSession> {
+        self.dir.read(&self.profile_file(profile, AWS_SESSION))
+    }
+
+    pub fn save_aws_session(&self, profile: &Profile, session: &AwsSession) -> Result<()> {
+        self.dir
+            .write(&self.profile_file(profile, AWS_SESSION), session)
+    }
+
+    /// Every readable AWS session, in file-name order.
+    pub fn all_aws_sessions(&self) -> Vec<AwsSession> {
+        let files = self.dir.list(AWS_SESSION);
+        files.iter().filter_map(|p| self.dir.read(p)).collect()
+    }
+
+    /// Forget the AWS sessions of `scope`: how many there were, and the Okta orgs they came
+    /// from.
+    pub fn forget_aws_sessions(&self, scope: Scope) -> Result<(usize, BTreeSet<String>)> {
+        let mut orgs = BTreeSet::new();
+        let mut forgotten = 0;
+        for path in self.profile_files(scope, AWS_SESSION) {
+            if let Some(session) = self.dir.read::<AwsSession>(&path) {
+                orgs.insert(session.okta_org);
+            }
+            if self.dir.remove(&path)? {
+                forgotten += 1;
+            }
+        }
+        Ok((forgotten, orgs))
+    }
+
+    /// Remember that `login` wrote these credentials sections for the profile.
+    pub fn record_written_sections(&self, profile: &Profile, sections: &[String]) -> Result<()> {
+        let path = self.profile_file(profile, WRITTEN_SECTIONS);
+        let mut ledger: WrittenSections = self.dir.read(&path).unwrap_or_default();
+        let before = ledger.sections.len();
+        for section in sections {
+            if !ledger.sections.contains(section) {
+                ledger.sections.push(section.clone());
+            }
+        }
+        if ledger.sections.len() == before && ledger.version == FORMAT_VERSION {
+            return Ok(());
+        }
+        ledger.version = FORMAT_VERSION;
+        self.dir.write(&path, &ledger)
+    }
+
+    /// The credentials sections written for `scope`, forgetting the record of them.
+    pub fn take_written_sections(&self, scope: Scope) -> Result<Vec<String>> {
+        let mut sections = Vec::new();
+        for path in self.profile_files(scope, WRITTEN_SECTIONS) {
+            if let Some(ledger) = self.dir.read::<WrittenSections>(&path) {
+                sections.extend(ledger.sections);
+            }
+            self.dir.remove(&path)?;
+        }
+        Ok(sections)
+    }
+
+    /// Take the profile's login lock, waiting (bounded) for another process's login.
+    pub fn lock_profile(&self, profile: &Profile, prompter: &dyn Prompter) -> Result<FileLock> {
+        let path = self.profile_file(profile, LOCK);
+        self.dir.lock(&path, &profile.describe(), prompter)
+    }
+
+    /// `okta-HOST.okta.json` for the org at `origin` (`https://acme.okta.com`).
+    fn okta_web_session_file(&self, origin: &str) -> PathBuf {
+        let host = origin.split("://").nth(1).unwrap_or(origin);
+        self.dir.file(&format!("okta-{host}"), OKTA_WEB_SESSION)
+    }
+
+    /// The Okta web session kept for the org at `origin`.
+    pub fn okta_web_session(&self, origin: &str) -> Option<OktaWebSession> {
+        self.dir.read(&self.okta_web_session_file(origin))
+    }
+
+    pub fn save_okta_web_session(&self, web_session: &OktaWebSession) -> Result<()> {
+        let path = self.okta_web_session_file(&web_session.org);
+        self.dir.write(&path, web_session)
+    }
+
+    /// Every readable Okta web session (one per org).
+    pub fn all_okta_web_sessions(&self) -> Vec<OktaWebSession> {
+        let files = self.dir.list(OKTA_WEB_SESSION);
+        files.iter().filter_map(|p| self.dir.read(p)).collect()
+    }
+
+    fn account_names_file(&self) -> PathBuf {
+        self.dir.path.join(ACCOUNT_NAMES)
+    }
+
+    /// The account names known, whatever their age (for display).
+    pub fn account_names(&self) -> AccountNames {
+        self.dir
+            .read(&self.account_names_file())
+            .unwrap_or_default()
+    }
+
+    /// The account names, when fetched recently enough to skip fetching them again.
+    pub fn fresh_account_names(&self) -> Option<AccountNames> {
+        let names = self.dir.read::<AccountNames>(&self.account_names_file())?;
+        names.is_fresh(now_secs()).then_some(names)
+    }
+
+    /// Merge newly fetched names in (accounts of other Okta apps keep theirs).
+    pub fn add_account_names(&self, fetched: HashMap<String, String>) -> Result<AccountNames> {
+        let mut names = self.account_names();
+        names.version = FORMAT_VERSION;
+        names.fetched_at = now_secs();
+        names.names.extend(fetched);
+        self.dir.write(&self.account_names_file(), &names)?;
+        Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::signin_page::FRESH_FOR_SECS;
+
+    #[test]
+    fn names_are_cached_merged_and_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        assert!(store.fresh_account_names().is_none());
+        store
+            .add_account_names([("111111111111".to_string(), "a".to_string())].into())
+            .unwrap();
+        store
+            .add_account_names([("222222222222".to_string(), "b".to_string())].into())
+            .unwrap();
+        let fresh = store.fresh_account_names().unwrap();
+        assert_eq!(fresh.names.len(), 2);
+        let mut old = fresh.clone();
+        old.fetched_at = now_secs() - FRESH_FOR_SECS - 1;
+        store.dir.write(&store.account_names_file(), &old).unwrap();
+        assert!(store.fresh_account_names().is_none());
+        assert_eq!(store.account_names().names.len(), 2);
+    }
+
+    #[test]
+    fn profiles_have_files_of_their_own() {
+        let store = Store::new(PathBuf::from("/cache"));
+        let named = store.profile_file(&Profile::named("top"), AWS_SESSION);
+        let unnamed = store.profile_file(&Profile::unnamed(), AWS_SESSION);
+        assert_eq!(named, PathBuf::from("/cache/p-top.session.json"));
+        assert_eq!(unnamed, PathBuf::from("/cache/top.session.json"));
+        assert_eq!(
+            store.okta_web_session_file("https://acme.okta.com:8443"),
+            PathBuf::from("/cache/okta-acme.okta.com%3A8443.okta.json")
+        );
+    }
+
+    #[test]
+    fn the_ledger_records_each_section_once_and_is_taken_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let work = Profile::named("work");
+        let sections = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        store
+            .record_written_sections(&work, &sections(&["work", "1/A"]))
+            .unwrap();
+        store
+            .record_written_sections(&work, &sections(&["1/A", "2/B"]))
+            .unwrap();
+        store
+            .record_written_sections(&Profile::unnamed(), &sections(&["3/C"]))
+            .unwrap();
+        let taken = store.take_written_sections(Scope::Profile(&work)).unwrap();
+        assert_eq!(taken, sections(&["work", "1/A", "2/B"]));
+        assert!(
+            store
+                .take_written_sections(Scope::Profile(&work))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.take_written_sections(Scope::Every).unwrap(),
+            sections(&["3/C"])
+        );
+    }
+}
