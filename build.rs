@@ -1,0 +1,63 @@
+//! The version `--version` shows, as a compile-time constant (`OKTA_AWS_VERSION`):
+//! `0.1.0 (28c5460 2026-11-28)` — the commit and its date — in a build from a git checkout,
+//! the plain `0.1.0` otherwise (a crate tarball, no `git` installed).
+//!
+//! Nothing else: the binaries keep rustc's defaults on Linux (a dynamic PIE with full RELRO,
+//! linked against the system's libc), which `tests/release.rs` checks.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let package_version = std::env::var("CARGO_PKG_VERSION").unwrap();
+    let version = match git_commit(&manifest_dir) {
+        Some(commit) => format!("{package_version} ({commit})"),
+        None => package_version,
+    };
+    println!("cargo:rustc-env=OKTA_AWS_VERSION={version}");
+}
+
+/// `28c5460 2026-11-28`: the checked-out commit, abbreviated, and its commit date — when
+/// `dir` is the top of a git work tree. A crate unpacked inside some other repository (a
+/// packager's tree, or `cargo package`'s own check under target/) is not that repository's
+/// commit, so it gets none.
+fn git_commit(dir: &Path) -> Option<String> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"])?;
+    if Path::new(&top).canonicalize().ok()? != dir.canonicalize().ok()? {
+        return None;
+    }
+    watch_head(dir);
+    git(dir, &["log", "-1", "--abbrev=7", "--format=%h %cs"])
+}
+
+/// Build again when HEAD moves: a commit (the branch's ref, loose or packed) or a checkout
+/// (HEAD itself). Only files that exist are named: cargo reruns a script at every build
+/// while a named file is missing.
+fn watch_head(dir: &Path) {
+    let mut paths = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
+        paths.push(branch);
+    }
+    for path in paths {
+        if let Some(file) = git(dir, &["rev-parse", "--git-path", &path]) {
+            let file = dir.join(file);
+            if file.exists() {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+    }
+}
+
+/// One line of `git`'s output in `dir`; `None` when git is missing or fails.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.trim();
+    (output.status.success() && !line.is_empty()).then(|| line.to_string())
+}
