@@ -3,7 +3,7 @@
 //! the plain `0.1.0` otherwise (a crate tarball, no `git` installed).
 //!
 //! Nothing else: the binaries keep rustc's defaults on Linux (a dynamic PIE with full RELRO,
-//! linked against the system's libc), which `tests/release.rs` checks.
+//! linked against the system's libc), which `tests/release/hardening.rs` checks.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,12 +19,21 @@ fn main() {
 }
 
 /// `28c5460 2026-11-28`: the checked-out commit, abbreviated, and its commit date — when
-/// `dir` is the top of a git work tree. A crate unpacked inside some other repository (a
-/// packager's tree, or `cargo package`'s own check under target/) is not that repository's
-/// commit, so it gets none.
+/// `dir` is the top of a git work tree.
 fn git_commit(dir: &Path) -> Option<String> {
     let top = git(dir, &["rev-parse", "--show-toplevel"])?;
     if Path::new(&top).canonicalize().ok()? != dir.canonicalize().ok()? {
+        // A crate unpacked inside some other repository: a packager's tree, or cargo
+        // package's verification under target/. Not that repository's commit, so none.
+        // The verification also shares target/ — and this script's output — with the
+        // checkout it came from, which would then keep this plain version; naming a file
+        // that never exists makes cargo run the script again at every build, the
+        // checkout's next one included.
+        let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+        println!(
+            "cargo:rerun-if-changed={}",
+            out_dir.join("not-a-checkout").display()
+        );
         return None;
     }
     watch_head(dir);
