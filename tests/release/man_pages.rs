@@ -230,7 +230,8 @@ fn markdown(text: &str) -> String {
             paragraph.clear();
         }
     };
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (at, &line) in lines.iter().enumerate() {
         if line.starts_with("```") {
             flush(&mut roff, &mut paragraph);
             in_code = !in_code;
@@ -243,7 +244,14 @@ fn markdown(text: &str) -> String {
             flush(&mut roff, &mut paragraph);
         } else if let Some(cells) = table_row(line) {
             flush(&mut roff, &mut paragraph);
-            table_entry(&mut roff, &cells);
+            // The header row (the one above the separator) and the separator are not shown.
+            let header = lines
+                .get(at + 1)
+                .and_then(|next| table_row(next))
+                .is_some_and(|next| is_separator(&next));
+            if !header && !is_separator(&cells) {
+                table_entry(&mut roff, &cells);
+            }
         } else {
             if line.starts_with("- ") {
                 flush(&mut roff, &mut paragraph);
@@ -255,8 +263,7 @@ fn markdown(text: &str) -> String {
     roff_body(&roff)
 }
 
-/// The cells of a table row (`| a | b |`, `\|` inside a cell); `Some(empty)` for the header
-/// and the separator rows, which the man page does not show.
+/// The cells of a table row (`| a | b |`, `\|` inside a cell).
 fn table_row(line: &str) -> Option<Vec<String>> {
     let inner = line.strip_prefix('|')?.strip_suffix('|')?;
     let mut cells = vec![String::new()];
@@ -268,9 +275,14 @@ fn table_row(line: &str) -> Option<Vec<String>> {
             c => cells.last_mut().unwrap().push(c),
         }
     }
-    let cells: Vec<String> = cells.into_iter().map(|c| c.trim().to_string()).collect();
-    let is_header = !cells[0].starts_with('`') || cells[0].starts_with("---");
-    Some(if is_header { Vec::new() } else { cells })
+    Some(cells.into_iter().map(|c| c.trim().to_string()).collect())
+}
+
+/// `| --- | :---: |`: the row under a table's header.
+fn is_separator(cells: &[String]) -> bool {
+    cells
+        .iter()
+        .all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':'))
 }
 
 /// A table row as a tagged paragraph: the first cell the tag, the second its text, a third a
