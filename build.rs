@@ -1,23 +1,72 @@
-//! Release binaries on Linux/glibc that are not already static (see `.cargo/config.toml`,
-//! which makes them static and position-dependent) are linked as position-dependent
-//! executables (`-no-pie`): a build from outside this directory (`cargo install okta-aws`)
-//! does not read that config.
+//! The version `--version` shows, as a compile-time constant (`OKTA_AWS_VERSION`):
+//! `0.1.0 (28c5460 2026-11-28)` — the commit and its date — in a build from a git checkout,
+//! the plain `0.1.0` otherwise (a crate tarball, no `git` installed).
 //!
-//! Why: `okta-aws exec` and `awscli` run before every `aws` call, so their start-up is the
-//! product's latency. A PIE binary of this size carries ~37,000 relative relocations that
-//! the dynamic loader applies at every start, touching hundreds of pages; measured, that is
-//! about a third of the cached path's cost. Without PIE there is nothing to relocate. The
-//! price is that the executable image itself is not address-randomised (libraries, stack
-//! and heap still are); the code is safe Rust. Debug builds keep the default.
+//! Nothing else: the binaries keep rustc's defaults on Linux (a dynamic PIE with full RELRO,
+//! linked against the system's libc), which `tests/release/hardening.rs` checks.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    let release = std::env::var("PROFILE").as_deref() == Ok("release");
-    let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux")
-        && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu");
-    // A static build chose its own relocation model; `-no-pie` would contradict a static-pie.
-    let static_crt = std::env::var("CARGO_CFG_TARGET_FEATURE")
-        .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
-    if release && linux_gnu && !static_crt {
-        println!("cargo:rustc-link-arg-bins=-no-pie");
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let package_version = std::env::var("CARGO_PKG_VERSION").unwrap();
+    let version = match git_commit(&manifest_dir) {
+        Some(commit) => format!("{package_version} ({commit})"),
+        None => package_version,
+    };
+    println!("cargo:rustc-env=OKTA_AWS_VERSION={version}");
+}
+
+/// `28c5460 2026-11-28`: the checked-out commit, abbreviated, and its commit date — when
+/// `dir` is the top of a git work tree.
+fn git_commit(dir: &Path) -> Option<String> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"])?;
+    if Path::new(&top).canonicalize().ok()? != dir.canonicalize().ok()? {
+        // A crate unpacked inside some other repository: a packager's tree, or cargo
+        // package's verification under target/. Not that repository's commit, so none.
+        // The verification also shares target/ — and this script's output — with the
+        // checkout it came from, which would then keep this plain version; naming a file
+        // that never exists makes cargo run the script again at every build, the
+        // checkout's next one included.
+        let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+        println!(
+            "cargo:rerun-if-changed={}",
+            out_dir.join("not-a-checkout").display()
+        );
+        return None;
     }
+    watch_head(dir);
+    git(dir, &["log", "-1", "--abbrev=7", "--format=%h %cs"])
+}
+
+/// Build again when HEAD moves: a commit (the branch's ref, loose or packed) or a checkout
+/// (HEAD itself). Only files that exist are named: cargo reruns a script at every build
+/// while a named file is missing.
+fn watch_head(dir: &Path) {
+    let mut paths = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
+        paths.push(branch);
+    }
+    for path in paths {
+        if let Some(file) = git(dir, &["rev-parse", "--git-path", &path]) {
+            let file = dir.join(file);
+            if file.exists() {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+    }
+}
+
+/// One line of `git`'s output in `dir`; `None` when git is missing or fails.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.trim();
+    (output.status.success() && !line.is_empty()).then(|| line.to_string())
 }

@@ -5,12 +5,9 @@
 
 local_stack_pids=()
 
-# cargo_bin_dir debug|release: where cargo puts this project's binaries. `.cargo/config.toml`
-# builds for the host as an explicit target, so that is target/<host triple>/<profile>. The
-# triple is read once, here: start_local_stack moves HOME, and rustup lives under it.
-cargo_host_triple=$(rustc -vV | sed -n 's/^host: //p')
+# cargo_bin_dir debug|release: where cargo puts this project's binaries.
 cargo_bin_dir() {
-  echo "$PWD/target/${cargo_host_triple:?rustc did not name the host}/$1"
+  echo "${CARGO_TARGET_DIR:-$PWD/target}/$1"
 }
 
 stop_local_stack() {

@@ -23,9 +23,14 @@ use crate::prompt::tty::TtyPrompter;
 use crate::prompt::{Prompter, log};
 use crate::settings::{Overrides, Profile, Settings};
 
+/// The version `--version` shows: `0.1.0 (28c5460 2026-11-28)` in a build from a git
+/// checkout (commit and commit date), the plain package version otherwise. A constant from
+/// build.rs: printing it costs the cached path nothing.
+pub const VERSION: &str = env!("OKTA_AWS_VERSION");
+
 /// Single sign-on for the AWS CLI through Okta.
 #[derive(Debug, Parser)]
-#[command(name = "okta-aws", version, about, propagate_version = true)]
+#[command(name = "okta-aws", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub globals: GlobalArgs,
@@ -160,7 +165,7 @@ fn parse_alone<A: Args + FromArgMatches>(
     args: &[OsString],
     command: fn(A) -> Command,
 ) -> Option<Cli> {
-    let parser = clap::Command::new(name).version(env!("CARGO_PKG_VERSION"));
+    let parser = clap::Command::new(name).version(VERSION);
     let parser = A::augment_args(GlobalArgs::augment_args(parser));
     let own_args = args[..1].iter().chain(&args[2..]);
     let matches = parser.try_get_matches_from(own_args).ok()?;

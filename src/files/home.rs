@@ -7,10 +7,7 @@ pub fn home_dir() -> PathBuf {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
-        .or_else(|| {
-            crate::net::pin_name_services(); // the password database, in the static build
-            std::env::home_dir()
-        })
+        .or_else(std::env::home_dir)
         .unwrap_or_else(|| PathBuf::from("."))
 }
 

@@ -71,33 +71,6 @@ fn the_cached_path_starts_no_network_runtime() {
     }
 }
 
-/// On Linux/glibc the binaries are static (`.cargo/config.toml`): no program interpreter,
-/// so no dynamic loading on the cached path. Guards the build setting that halves it.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[test]
-fn the_binaries_are_static_executables() {
-    for binary in [env!("CARGO_BIN_EXE_okta-aws"), env!("CARGO_BIN_EXE_awscli")] {
-        let elf = std::fs::read(binary).unwrap();
-        assert_eq!(&elf[..4], b"\x7fELF");
-        let word = |at: usize, n: usize| {
-            elf[at..at + n]
-                .iter()
-                .rev()
-                .fold(0usize, |acc, b| acc << 8 | *b as usize)
-        };
-        let (ph_offset, ph_size, ph_count) = (word(0x20, 8), word(0x36, 2), word(0x38, 2));
-        let kinds: Vec<usize> = (0..ph_count)
-            .map(|i| word(ph_offset + i * ph_size, 4))
-            .collect();
-        const PT_INTERP: usize = 3;
-        const PT_DYNAMIC: usize = 2;
-        assert!(
-            !kinds.contains(&PT_INTERP) && !kinds.contains(&PT_DYNAMIC),
-            "{binary} is dynamically linked (program headers {kinds:?})"
-        );
-    }
-}
-
 #[test]
 fn cache_files_are_private_and_a_corrupt_one_is_a_miss() {
     use std::os::unix::fs::PermissionsExt;
