@@ -152,8 +152,52 @@ fn advance_existing(
             inner.put_transaction(token, txn);
             answer
         }
+        None if txn.step_up.is_some() => step_up_success(base, inner, token, &txn),
         None => success(inner, &txn),
     }
+}
+
+/// The end of an app's step-up, shaped as recorded (tests/fixtures/recorded/classic): no
+/// sessionToken; the `next` link ("original") steps the browser's session up and leads back
+/// to the app.
+fn step_up_success(base: &str, inner: &mut Inner, token: &str, txn: &Transaction) -> Response {
+    if let Some(step_up) = txn.step_up.clone() {
+        inner.step_up_done.insert(token.to_string(), step_up);
+    }
+    let body = json!({
+        "stateToken": token,
+        "type": "SESSION_STEP_UP",
+        "expiresAt": iso_in(TRANSACTION_LIFETIME),
+        "status": "SUCCESS",
+        "_embedded": {
+            "user": user_json(&inner.accounts[txn.account]),
+            "target": step_up_target(base),
+        },
+        "_links": {
+            "next": {
+                "name": "original",
+                "href": format!("{base}/login/step-up/redirect?stateToken={token}"),
+                "hints": { "allow": ["GET"] },
+            }
+        },
+    });
+    json_response(StatusCode::OK, body)
+}
+
+/// `_embedded.target` of a step-up transaction: the app that asked for it.
+fn step_up_target(base: &str) -> Value {
+    json!({
+        "type": "APP",
+        "name": "amazon_aws",
+        "label": "AWS",
+        "_links": {
+            "logo": {
+                "name": "medium",
+                "href": format!("{base}/assets/img/logos/amazon-aws.png"),
+                "type": "image/png",
+            }
+        },
+    })
 }
 
 fn success(inner: &mut Inner, txn: &Transaction) -> Response {
@@ -194,6 +238,10 @@ fn transaction_json(base: &str, inner: &Inner, token: &str, txn: &Transaction) -
         "_embedded": { "user": user_json(account) },
         "_links": { "cancel": post_link(format!("{base}/api/v1/authn/cancel")) },
     });
+    if txn.step_up.is_some() {
+        body["type"] = Value::from("SESSION_STEP_UP");
+        body["_embedded"]["target"] = step_up_target(base);
+    }
     let login = &account.user.login;
     match &txn.step {
         Step::MfaRequired => {

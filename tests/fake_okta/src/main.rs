@@ -1,17 +1,22 @@
 //! `fake-okta`: runs the fake Okta org for a demo or a script.
 //!
-//! Prints `OKTA_ORG=…` and `OKTA_AWS_APP_URL=…`, then serves until killed or,
-//! when stdin is a pipe, until the pipe is closed.
+//! Prints `OKTA_ORG=…`, `OKTA_AWS_APP_URL=…` and `OKTA_AWS_FEDERATION_URL=…` (the AWS
+//! federation endpoint it also plays), then serves until killed or, when stdin is a pipe,
+//! until the pipe is closed.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_okta::{DeviceFlow, Factor, FakeOkta, PushOutcome, SamlRole, Scenario, User};
+use fake_okta::{
+    AppPage, Approval, DeviceFlow, Factor, FakeOkta, OfflineAccess, Pipeline, PushOutcome,
+    SamlRole, Scenario, User,
+};
 
 const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--log] [--user LOGIN --password PW] \
-[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]... \
-[--identity-engine OIDC_CLIENT_ID]";
+[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]... [--step-up] \
+[--pipeline v1|idx] [--identity-engine OIDC_CLIENT_ID [--approve-in-browser] \
+[--refresh-tokens rotate|keep]]";
 
 struct Options {
     port: u16,
@@ -24,6 +29,13 @@ struct Options {
     /// Also play an Identity Engine org whose native OIDC app has this client id (the
     /// browser sign-in is approved after one pending poll).
     oidc_client_id: Option<String>,
+    /// The browser sign-in is approved when its link is opened, not after a poll.
+    approve_in_browser: bool,
+    /// The app grants refresh tokens (`offline_access`).
+    refresh_tokens: Option<OfflineAccess>,
+    /// The AWS app asks for its own MFA (Classic step-up).
+    step_up: bool,
+    pipeline: Pipeline,
 }
 
 impl Default for Options {
@@ -37,6 +49,10 @@ impl Default for Options {
             factor: Some(Factor::push(2, Some(42), PushOutcome::Approve)),
             roles: Vec::new(),
             oidc_client_id: None,
+            approve_in_browser: false,
+            refresh_tokens: None,
+            step_up: false,
+            pipeline: Pipeline::Auto,
         }
     }
 }
@@ -62,9 +78,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // One write, so that a reader waiting for the lines sees them all at once.
+    let lines = format!(
+        "OKTA_ORG={}\nOKTA_AWS_APP_URL={}\nOKTA_AWS_FEDERATION_URL={}\n",
+        okta.base_url(),
+        okta.app_url(),
+        okta.federation_url()
+    );
     let mut stdout = std::io::stdout().lock();
-    let printed = writeln!(stdout, "OKTA_ORG={}", okta.base_url())
-        .and_then(|_| writeln!(stdout, "OKTA_AWS_APP_URL={}", okta.app_url()))
+    let printed = stdout
+        .write_all(lines.as_bytes())
         .and_then(|_| stdout.flush());
     if printed.is_err() {
         return ExitCode::FAILURE;
@@ -93,10 +116,36 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--factor" => options.factor = parse_factor(&value()?)?,
             "--role" => options.roles.push(parse_role(&value()?)?),
             "--identity-engine" => options.oidc_client_id = Some(value()?),
+            "--approve-in-browser" => options.approve_in_browser = true,
+            "--refresh-tokens" => options.refresh_tokens = Some(parse_refresh(&value()?)?),
+            "--step-up" => options.step_up = true,
+            "--pipeline" => options.pipeline = parse_pipeline(&value()?)?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    let needs_client = options.approve_in_browser || options.refresh_tokens.is_some();
+    if needs_client && options.oidc_client_id.is_none() {
+        return Err("--approve-in-browser and --refresh-tokens need --identity-engine".into());
+    }
     Ok(options)
+}
+
+fn parse_refresh(spec: &str) -> Result<OfflineAccess, String> {
+    match spec {
+        "rotate" => Ok(OfflineAccess::Granted { rotate: true }),
+        "keep" => Ok(OfflineAccess::Granted { rotate: false }),
+        _ => Err(format!(
+            "--refresh-tokens wants rotate or keep, not {spec:?}"
+        )),
+    }
+}
+
+fn parse_pipeline(spec: &str) -> Result<Pipeline, String> {
+    match spec {
+        "v1" => Ok(Pipeline::Classic),
+        "idx" => Ok(Pipeline::IdentityEngine),
+        _ => Err(format!("--pipeline wants v1 or idx, not {spec:?}")),
+    }
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -151,13 +200,29 @@ fn scenario(options: Options) -> Scenario {
     } else {
         options.roles
     };
+    let device_flow = options.oidc_client_id.as_deref().map(|client_id| {
+        let mut flow = DeviceFlow::approved(client_id);
+        if options.approve_in_browser {
+            flow.approval = Approval::InBrowser;
+        }
+        if let Some(offline_access) = options.refresh_tokens {
+            flow.offline_access = offline_access;
+        }
+        flow
+    });
     Scenario {
         users: vec![user],
         roles,
         session_duration: Some(3600),
         delay: Duration::from_millis(options.delay_ms),
         log_to_stderr: options.log,
-        device_flow: options.oidc_client_id.as_deref().map(DeviceFlow::approved),
+        device_flow,
+        pipeline: options.pipeline,
+        app_page: if options.step_up {
+            AppPage::StepUp
+        } else {
+            AppPage::Saml
+        },
         ..Scenario::default()
     }
 }

@@ -1,34 +1,43 @@
-//! An Identity Engine org's OAuth side, as okta-aws-cli uses it: device authorization
-//! (RFC 8628), the token endpoint (device code grant, and the exchange of access + ID token
-//! for a web SSO token), and `/login/token/sso`, which trades that token for a session and
-//! the AWS app's SAML page. Errors are OAuth's `{"error", "error_description"}`.
+//! An Identity Engine org's OAuth side, as okta-aws-cli uses it: the org's engine
+//! (`/.well-known/okta-organization`), device authorization (RFC 8628), the token endpoint
+//! (device code, refresh token, and the exchange of access + ID token for a web SSO token),
+//! and revocation (RFC 7009). Errors are OAuth's `{"error", "error_description"}`; the shapes
+//! follow the recorded answers in tests/fixtures/recorded/oie.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::objects::json_response;
-use crate::scenario::{DeviceFlow, DeviceOutcome};
-use crate::state::Shared;
+use crate::objects::{json_response, not_found};
+use crate::scenario::{Approval, DeviceFlow, DeviceOutcome, OfflineAccess, Pipeline, WebSso};
+use crate::state::{AccessGrant, DeviceCode, Inner, RefreshGrant, Shared};
+use crate::tokens::{TOKEN_LIFETIME, TokenSubject, access_token, id_token, refresh_token};
 use crate::util::random_id;
-use crate::web::{app_page, sid_cookie, with_cookies};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+const REFRESH_GRANT: &str = "refresh_token";
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const WEB_SSO_TOKEN: &str = "urn:okta:oauth:token-type:web_sso_token";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+const OFFLINE_ACCESS: &str = "offline_access";
+
+type FormFields = HashMap<String, String>;
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     json_response(
         status,
         json!({"error": error, "error_description": description}),
     )
+}
+
+fn bad_request(error: &str, description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, error, description)
 }
 
 fn invalid_client() -> Response {
@@ -39,159 +48,269 @@ fn invalid_client() -> Response {
     )
 }
 
+fn field<'a>(form: &'a FormFields, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or_default()
+}
+
+/// `GET /.well-known/okta-organization`: the org's id and engine, shaped as recorded.
+pub async fn org_metadata(State(app): State<Arc<Shared>>) -> Response {
+    let inner = app.lock();
+    let pipeline = match inner.scenario.pipeline {
+        Pipeline::Auto if inner.scenario.device_flow.is_some() => "idx",
+        Pipeline::Auto | Pipeline::Classic => "v1",
+        Pipeline::IdentityEngine => "idx",
+        Pipeline::NotFound => return not_found("okta-organization (Path)"),
+    };
+    json_response(
+        StatusCode::OK,
+        json!({
+            "id": "00o1fakeoktaorg0001",
+            "cell": "op1",
+            "_links": { "organization": { "href": app.base_url } },
+            "pipeline": pipeline,
+            "settings": {
+                "analyticsCollectionEnabled": false,
+                "bugReportingEnabled": true,
+                "omEnabled": false,
+                "pssoEnabled": false,
+            },
+        }),
+    )
+}
+
 /// The org's device-flow app, when `form` names its client id.
-fn known_client(shared: &Shared, form: &HashMap<String, String>) -> Option<DeviceFlow> {
-    let flow = shared.lock().scenario.device_flow.clone()?;
-    (form.get("client_id") == Some(&flow.client_id)).then_some(flow)
+fn known_client(inner: &Inner, form: &FormFields) -> Option<DeviceFlow> {
+    let flow = inner.scenario.device_flow.clone()?;
+    (field(form, "client_id") == flow.client_id).then_some(flow)
 }
 
 /// `POST /oauth2/v1/device/authorize` (form: client_id, scope).
 pub async fn device_authorize(
     State(app): State<Arc<Shared>>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<FormFields>,
 ) -> Response {
-    if known_client(&app, &form).is_none() {
+    let mut inner = app.lock();
+    let Some(flow) = known_client(&inner, &form) else {
         return invalid_client();
-    }
-    let scopes: Vec<&str> = form
-        .get("scope")
-        .map(|s| s.split(' ').collect())
-        .unwrap_or_default();
-    if !scopes.contains(&"openid") || !scopes.contains(&"okta.apps.sso") {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
+    };
+    let asked: Vec<String> = field(&form, "scope")
+        .split(' ')
+        .filter(|scope| !scope.is_empty())
+        .map(str::to_string)
+        .collect();
+    let has = |scope: &str| asked.iter().any(|s| s == scope);
+    if !has("openid") || !has("okta.apps.sso") {
+        return bad_request(
             "invalid_scope",
             "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
         );
     }
+    let scopes: Vec<String> = match flow.offline_access {
+        OfflineAccess::Refused if has(OFFLINE_ACCESS) => {
+            return bad_request(
+                "invalid_scope",
+                "One or more scopes are not configured for the authorization server resource.",
+            );
+        }
+        OfflineAccess::Granted { .. } => asked,
+        _ => asked.into_iter().filter(|s| s != OFFLINE_ACCESS).collect(),
+    };
     let device_code = random_id("dc", 36);
-    let user_code = "WDJB-MJHT";
-    app.lock().device_codes.insert(device_code.clone(), 0);
+    inner.device_codes.insert(
+        device_code.clone(),
+        DeviceCode {
+            polls: 0,
+            user_code: flow.user_code.clone(),
+            scopes,
+            browser: None,
+        },
+    );
     let verification_uri = format!("{}/activate", app.base_url);
     json_response(
         StatusCode::OK,
         json!({
             "device_code": device_code,
-            "user_code": user_code,
+            "user_code": flow.user_code,
             "verification_uri": verification_uri,
-            "verification_uri_complete": format!("{verification_uri}?user_code={user_code}"),
-            "expires_in": 600,
-            "interval": 1,
+            "verification_uri_complete": format!("{verification_uri}?user_code={}", flow.user_code),
+            "expires_in": flow.expires_in,
+            "interval": flow.interval,
         }),
     )
 }
 
-/// `POST /oauth2/v1/token`: the device code grant and the web SSO token exchange.
-pub async fn token(
-    State(app): State<Arc<Shared>>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let Some(flow) = known_client(&app, &form) else {
+/// `POST /oauth2/v1/token`: the device code, refresh token and token exchange grants.
+pub async fn token(State(app): State<Arc<Shared>>, Form(form): Form<FormFields>) -> Response {
+    let mut inner = app.lock();
+    let Some(flow) = known_client(&inner, &form) else {
         return invalid_client();
     };
-    match form.get("grant_type").map(String::as_str) {
-        Some(DEVICE_GRANT) => device_token(&app, &flow, &form),
-        Some(TOKEN_EXCHANGE) => web_sso_exchange(&app, &form),
-        _ => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "The grant_type is not supported.",
-        ),
+    match field(&form, "grant_type") {
+        DEVICE_GRANT => device_token(&app.base_url, &mut inner, &flow, &form),
+        REFRESH_GRANT => refresh(&app.base_url, &mut inner, &flow, &form),
+        TOKEN_EXCHANGE => web_sso_exchange(&mut inner, &flow, &form),
+        _ => bad_request("unsupported_grant_type", "The grant_type is not supported."),
     }
 }
 
-fn device_token(app: &Shared, flow: &DeviceFlow, form: &HashMap<String, String>) -> Response {
-    let mut inner = app.lock();
-    let code = form.get("device_code").cloned().unwrap_or_default();
-    let Some(polls) = inner.device_codes.get_mut(&code) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
+/// What one poll of a device code answers, before any token is issued.
+enum Poll {
+    SlowDown,
+    Pending,
+    Outcome(DeviceOutcome),
+}
+
+fn poll(flow: &DeviceFlow, code: &DeviceCode) -> Poll {
+    if flow.slow_down_first && code.polls == 1 {
+        return Poll::SlowDown;
+    }
+    let pending_so_far = code.polls - u32::from(flow.slow_down_first);
+    let within_pending = pending_so_far <= flow.pending_polls;
+    match (flow.approval, flow.outcome, code.browser) {
+        (Approval::AfterPolls, outcome, _)
+        | (Approval::InBrowser, outcome @ DeviceOutcome::Expire, _) => {
+            if within_pending {
+                Poll::Pending
+            } else {
+                Poll::Outcome(outcome)
+            }
+        }
+        (Approval::InBrowser, _, None) => Poll::Pending,
+        (Approval::InBrowser, _, Some(true)) => Poll::Outcome(DeviceOutcome::Approve),
+        (Approval::InBrowser, _, Some(false)) => Poll::Outcome(DeviceOutcome::Deny),
+    }
+}
+
+fn device_token(base: &str, inner: &mut Inner, flow: &DeviceFlow, form: &FormFields) -> Response {
+    let device_code = field(form, "device_code");
+    let Some(code) = inner.device_codes.get_mut(device_code) else {
+        return bad_request(
             "invalid_grant",
             "The device code is invalid or has expired.",
         );
     };
-    *polls += 1;
-    let polls = *polls;
-    if flow.slow_down_first && polls == 1 {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "slow_down",
-            "The client is polling too fast.",
-        );
-    }
-    let pending = polls - u32::from(flow.slow_down_first) <= flow.pending_polls;
-    if pending {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
+    code.polls += 1;
+    let answer = poll(flow, code);
+    let scopes = code.scopes.clone();
+    match answer {
+        Poll::SlowDown => bad_request("slow_down", "The client is polling too fast."),
+        Poll::Pending => bad_request(
             "authorization_pending",
             "The device authorization is pending. Please try again later.",
-        );
-    }
-    inner.device_codes.remove(&code);
-    match flow.outcome {
-        DeviceOutcome::Deny => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "access_denied",
-            "The resource owner or authorization server denied the request.",
         ),
-        DeviceOutcome::Expire => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "expired_token",
-            "The device code has expired.",
-        ),
-        DeviceOutcome::Approve => {
-            let access_token = random_id("eyJraWQiOiJhY2Nlc3Mi", 60);
-            let id_token = random_id("eyJraWQiOiJpZCI", 60);
-            inner
-                .oauth_tokens
-                .insert(access_token.clone(), (flow.user, id_token.clone()));
-            json_response(
-                StatusCode::OK,
-                json!({
-                    "token_type": "Bearer",
-                    "expires_in": 3600,
-                    "access_token": access_token,
-                    "id_token": id_token,
-                    "scope": "openid okta.apps.sso",
-                }),
-            )
+        Poll::Outcome(outcome) => {
+            inner.device_codes.remove(device_code);
+            match outcome {
+                DeviceOutcome::Deny => bad_request(
+                    "access_denied",
+                    "The resource owner or authorization server denied the request.",
+                ),
+                DeviceOutcome::Expire => {
+                    bad_request("expired_token", "The device code has expired.")
+                }
+                DeviceOutcome::Approve => issue_tokens(base, inner, flow, flow.user, scopes, None),
+            }
         }
     }
 }
 
-fn web_sso_exchange(app: &Shared, form: &HashMap<String, String>) -> Response {
-    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    let mut inner = app.lock();
+/// The token answer, in the recorded field order, with a refresh token when `offline_access`
+/// was granted (`refresh`: the one to answer again instead of a new one).
+fn issue_tokens(
+    base: &str,
+    inner: &mut Inner,
+    flow: &DeviceFlow,
+    account: usize,
+    scopes: Vec<String>,
+    refresh: Option<String>,
+) -> Response {
+    let subject = TokenSubject {
+        issuer: base,
+        client_id: &flow.client_id,
+        account: &inner.accounts[account],
+        scopes: &scopes,
+    };
+    let access = access_token(&subject);
+    let id = id_token(&subject);
+    let epoch = inner.session_epoch;
+    inner.oauth_tokens.insert(
+        access.clone(),
+        AccessGrant {
+            account,
+            id_token: id.clone(),
+            epoch,
+        },
+    );
+    let mut body = json!({
+        "token_type": "Bearer",
+        "expires_in": TOKEN_LIFETIME.as_secs(),
+        "access_token": access,
+        "scope": scopes.join(" "),
+        "id_token": id,
+    });
+    if scopes.iter().any(|s| s == OFFLINE_ACCESS) {
+        let refresh = refresh.unwrap_or_else(refresh_token);
+        inner
+            .refresh_tokens
+            .insert(refresh.clone(), RefreshGrant { account, scopes });
+        body["refresh_token"] = refresh.into();
+    }
+    json_response(StatusCode::OK, body)
+}
+
+/// The refresh token grant: new access and ID tokens; the refresh token rotates or stays.
+fn refresh(base: &str, inner: &mut Inner, flow: &DeviceFlow, form: &FormFields) -> Response {
+    let presented = field(form, "refresh_token");
+    let Some(grant) = inner.refresh_tokens.remove(presented) else {
+        return bad_request("invalid_grant", "The refresh token is invalid or expired.");
+    };
+    let again = match flow.offline_access {
+        OfflineAccess::Granted { rotate: false } => Some(presented.to_string()),
+        _ => None,
+    };
+    issue_tokens(base, inner, flow, grant.account, grant.scopes, again)
+}
+
+fn web_sso_exchange(inner: &mut Inner, flow: &DeviceFlow, form: &FormFields) -> Response {
     let audience = format!("urn:okta:apps:{}", inner.scenario.app_id);
-    if field("requested_token_type") != WEB_SSO_TOKEN
-        || field("actor_token_type") != ACCESS_TOKEN_TYPE
-        || field("subject_token_type") != ID_TOKEN_TYPE
+    if field(form, "requested_token_type") != WEB_SSO_TOKEN
+        || field(form, "actor_token_type") != ACCESS_TOKEN_TYPE
+        || field(form, "subject_token_type") != ID_TOKEN_TYPE
     {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
+        return bad_request(
             "invalid_request",
             "The token types of the exchange are not supported.",
         );
     }
-    if field("audience") != audience {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
+    if field(form, "audience") != audience {
+        return bad_request(
             "invalid_target",
             "The audience is not an app this client may sign in to.",
         );
     }
-    let account = match inner.oauth_tokens.get(field("actor_token")) {
-        Some((account, id_token)) if id_token == field("subject_token") => *account,
+    let grant = match inner.oauth_tokens.get(field(form, "actor_token")) {
+        Some(grant) if grant.id_token == field(form, "subject_token") => grant.clone(),
         _ => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "The actor or subject token is invalid.",
-            );
+            return bad_request("invalid_grant", "The actor or subject token is invalid.");
         }
     };
+    if grant.epoch != inner.session_epoch {
+        // The recorded text of a real org once the browser's Okta session has ended.
+        return bad_request(
+            "invalid_grant",
+            "The 'subject_token' either expired or the session associated with it was terminated.",
+        );
+    }
+    if flow.web_sso == WebSso::AssuranceNotMet {
+        return bad_request(
+            "invalid_grant",
+            "The application's assurance requirements are not met by the 'subject_token'.",
+        );
+    }
     let sso_token = random_id("wsso", 40);
-    inner.web_sso_tokens.insert(sso_token.clone(), account);
+    inner
+        .web_sso_tokens
+        .insert(sso_token.clone(), grant.account);
     json_response(
         StatusCode::OK,
         json!({
@@ -203,20 +322,18 @@ fn web_sso_exchange(app: &Shared, form: &HashMap<String, String>) -> Response {
     )
 }
 
-/// `GET /login/token/sso?token=<web SSO token>`: a session, and the app's SAML page.
-pub async fn token_sso(
-    State(app): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+/// `POST /oauth2/v1/revoke` (form: client_id, token, token_type_hint): 200 and no body, for
+/// unknown tokens too, as Okta documents.
+pub async fn revoke(State(app): State<Arc<Shared>>, Form(form): Form<FormFields>) -> Response {
     let mut inner = app.lock();
-    let redeemed = query
-        .get("token")
-        .and_then(|token| inner.web_sso_tokens.remove(token));
-    let Some(account) = redeemed else {
-        return crate::objects::html_response(StatusCode::FORBIDDEN, crate::pages::error_page());
-    };
-    let sid = inner.start_session(account, true);
-    let path = format!("/home/amazon_aws/{}/272", inner.scenario.app_id);
-    let page = app_page(&app.base_url, &mut inner, account, &path);
-    with_cookies(page, &[sid_cookie(&sid)])
+    if known_client(&inner, &form).is_none() {
+        return invalid_client();
+    }
+    let token = field(&form, "token");
+    if token.is_empty() {
+        return bad_request("invalid_request", "The 'token' parameter is required.");
+    }
+    inner.refresh_tokens.remove(token);
+    inner.oauth_tokens.remove(token);
+    StatusCode::OK.into_response()
 }

@@ -169,8 +169,22 @@ pub fn enrollable_factor_json(base: &str, factor_type: &str, provider: &str) -> 
     })
 }
 
-/// The `profile` Okta shows for each factor type (phone numbers and emails masked).
+/// The `profile` Okta shows for each factor type (phone numbers and emails masked), with the
+/// scenario's display text, if any, where a client reads the factor's name.
 fn factor_profile(login: &str, factor: &Factor) -> Value {
+    let mut profile = standard_factor_profile(login, factor);
+    if let Some(text) = &factor.display {
+        let key = match factor.factor_type.as_str() {
+            "sms" | "call" => "phoneNumber",
+            "email" => "email",
+            _ => "name",
+        };
+        profile[key] = Value::from(text.as_str());
+    }
+    profile
+}
+
+fn standard_factor_profile(login: &str, factor: &Factor) -> Value {
     match factor.factor_type.as_str() {
         "push" => json!({
             "credentialId": login,

@@ -145,17 +145,28 @@ pub fn sign_in_page() -> String {
     )
 }
 
-/// The page of an app whose policy wants extra verification; the client resumes
-/// the transaction through `/api/v1/authn` with this stateToken.
+/// The page of an app whose policy wants extra verification, shaped as the recorded one
+/// (tests/fixtures/recorded/classic): the client continues the transaction through
+/// `/api/v1/authn` with the stateToken of its script.
 pub fn step_up_page(state_token: &str) -> String {
-    let body = format!(
-        r#"<div id="signin-container"></div>
-    <script type="text/javascript">
-        var stateToken = '{state_token}';
-        var fromUri = '';
-    </script>"#
-    );
-    page("Acme - Extra Verification", &body)
+    format!(
+        r#"<!DOCTYPE html>
+<head>
+<title>Acme - Extra Verification</title>
+</head>
+<body class="auth okta-container">
+<div id="signin-container"></div>
+<script type="text/javascript">
+(function(){{
+  var stateToken = '{state_token}';
+  var authScheme = 'OAUTH2';
+  var webauthn = true;
+}})();
+</script>
+</body>
+</html>
+"#
+    )
 }
 
 pub fn error_page() -> String {

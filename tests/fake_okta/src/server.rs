@@ -15,10 +15,11 @@ use axum::{Router, http::Uri};
 use tokio::sync::oneshot;
 
 use crate::objects::{error, not_found, rate_limited};
+use crate::recorder::{self, RecordedRequest};
 use crate::scenario::{AppPage, Scenario, SigninPage};
-use crate::state::{LoggedRequest, Shared, looks_like_sid};
+use crate::state::{FederationRequest, LoggedRequest, Shared, looks_like_sid};
 use crate::web::cookie;
-use crate::{authn, aws_signin, oauth, web};
+use crate::{authn, aws_signin, browser, federation, hostile, oauth, web};
 
 /// A running fake Okta org on 127.0.0.1. Dropping it stops the server.
 pub struct FakeOkta {
@@ -35,16 +36,20 @@ impl FakeOkta {
 
     /// Like [`FakeOkta::start`] on a chosen port (0 for any free one).
     pub fn start_on(scenario: Scenario, port: u16) -> std::io::Result<FakeOkta> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
-        listener.set_nonblocking(true)?;
+        let listener = loopback_listener(port)?;
+        let recorder = loopback_listener(0)?;
         let base_url = format!("http://{}", listener.local_addr()?);
-        let shared = Arc::new(Shared::new(base_url, scenario));
+        let recorder_port = recorder.local_addr()?.port();
+        let shared = Arc::new(Shared::new(base_url, recorder_port, scenario));
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         let (ready_tx, ready_rx) = mpsc::channel();
-        let router = router(shared.clone());
+        let routers = [
+            (listener, router(shared.clone())),
+            (recorder, recorder::router(shared.clone())),
+        ];
         let thread = std::thread::Builder::new()
             .name("fake-okta".to_string())
-            .spawn(move || serve(listener, router, ready_tx, shutdown_rx))?;
+            .spawn(move || serve(routers, ready_tx, shutdown_rx))?;
         // The thread reports whether the runtime and listener came up.
         ready_rx
             .recv()
@@ -103,6 +108,61 @@ impl FakeOkta {
     pub fn set_signin_page(&self, page: SigninPage) {
         self.shared.lock().scenario.signin_page = page;
     }
+
+    /// Changes the scenario of the running org (its users and their ids stay as started).
+    pub fn update(&self, change: impl FnOnce(&mut Scenario)) {
+        change(&mut self.shared.lock().scenario);
+    }
+
+    /// `http://127.0.0.1:PORT` of the recorder, the other origin of hostile redirects.
+    pub fn recorder_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.shared.recorder_port)
+    }
+
+    /// Every request the recorder received, in order.
+    pub fn recorded(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .recorded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The AWS federation endpoint this server also plays (`OKTA_AWS_FEDERATION_URL`).
+    pub fn federation_url(&self) -> String {
+        format!("{}/federation", self.shared.base_url)
+    }
+
+    /// Every request to the federation endpoint, in order.
+    pub fn federation_requests(&self) -> Vec<FederationRequest> {
+        self.shared.lock().federation_log.clone()
+    }
+
+    /// How many refresh tokens still work (revoked and rotated ones do not).
+    pub fn live_refresh_tokens(&self) -> usize {
+        self.shared.lock().refresh_tokens.len()
+    }
+
+    /// Every refresh token stops working, as when they expire or an admin revokes them.
+    pub fn expire_refresh_tokens(&self) {
+        self.shared.lock().refresh_tokens.clear();
+    }
+
+    /// How many requests carried a web SSO token in the URL (`GET /login/token/sso?token=`).
+    pub fn sso_tokens_in_url(&self) -> usize {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.path == "/login/token/sso" && r.query.contains("token="))
+            .count()
+    }
+}
+
+fn loopback_listener(port: u16) -> std::io::Result<TcpListener> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 impl Drop for FakeOkta {
@@ -118,10 +178,9 @@ impl Drop for FakeOkta {
     }
 }
 
-/// The server thread: its own runtime, serving until told to stop.
+/// The server thread: its own runtime, serving both listeners until told to stop.
 fn serve(
-    listener: TcpListener,
-    router: Router,
+    routers: [(TcpListener, Router); 2],
     ready: mpsc::Sender<std::io::Result<()>>,
     shutdown: oneshot::Receiver<()>,
 ) {
@@ -137,8 +196,11 @@ fn serve(
         }
     };
     runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::from_std(listener) {
-            Ok(listener) => listener,
+        let [(main, main_router), (recorder, recorder_router)] = routers;
+        let listeners = tokio::net::TcpListener::from_std(main)
+            .and_then(|main| Ok((main, tokio::net::TcpListener::from_std(recorder)?)));
+        let (main, recorder) = match listeners {
+            Ok(listeners) => listeners,
             Err(err) => {
                 let _ = ready.send(Err(err));
                 return;
@@ -146,9 +208,10 @@ fn serve(
         };
         let _ = ready.send(Ok(()));
         // No graceful shutdown: a test dropping the fake must not wait for
-        // a client's keep-alive connection or a delayed answer.
+        // a client's keep-alive connection or a delayed (or never-coming) answer.
         tokio::select! {
-            _ = axum::serve(listener, router) => {}
+            _ = axum::serve(main, main_router) => {}
+            _ = axum::serve(recorder, recorder_router) => {}
             _ = shutdown => {}
         }
     });
@@ -175,9 +238,20 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/home/amazon_aws/{app_id}/{number}", get(web::app_link))
         .route("/login/login.htm", get(web::login_page))
         .route("/aws/saml", post(aws_signin::signin_page))
+        .route("/.well-known/okta-organization", get(oauth::org_metadata))
         .route("/oauth2/v1/device/authorize", post(oauth::device_authorize))
         .route("/oauth2/v1/token", post(oauth::token))
-        .route("/login/token/sso", get(oauth::token_sso))
+        .route("/oauth2/v1/revoke", post(oauth::revoke))
+        .route(
+            "/activate",
+            get(browser::activate_link).post(browser::activate_form),
+        )
+        .route(
+            "/login/token/sso",
+            get(browser::token_sso_query).post(browser::token_sso_form),
+        )
+        .route("/login/step-up/redirect", get(web::step_up_redirect))
+        .route("/federation", get(federation::federation))
         .route(
             "/login/sessionCookieRedirect",
             get(web::session_cookie_redirect),
@@ -201,25 +275,60 @@ async fn method_not_allowed() -> Response {
     )
 }
 
-/// Wraps every request: injected latency, forced 429s on the authn API,
+/// Wraps every request: injected latency, hostile answers, forced 429s on the authn API,
 /// the `X-Rate-Limit-*` headers, and the log entry.
 async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let delay = shared.lock().scenario.delay;
+    let (delay, hostile) = {
+        let inner = shared.lock();
+        (inner.scenario.delay, inner.scenario.hostile.clone())
+    };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let method = request.method().to_string();
+    let method = request.method().clone();
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or_default().to_string();
     let had_session_cookie =
         cookie(request.headers(), "sid").is_some_and(|sid| looks_like_sid(&sid));
-
-    let throttled = path.starts_with("/api/v1/authn") && shared.lock().take_rate_limit();
-    let mut response = if throttled {
-        rate_limited()
-    } else {
-        next.run(request).await
+    let logged = |status: u16| LoggedRequest {
+        method: method.to_string(),
+        path: path.clone(),
+        query: query.clone(),
+        status,
+        had_session_cookie,
     };
+
+    if hostile::blackholed(&hostile, &path) {
+        shared.lock().log.push(logged(0));
+        // Read, never answered; dropped with the connection or the server.
+        return std::future::pending().await;
+    }
+    let target = hostile::Target {
+        method: &method,
+        path: &path,
+        query: &query,
+    };
+    let origins = hostile::Origins {
+        base: &shared.base_url,
+        recorder_port: shared.recorder_port,
+    };
+    let hostile_answer = hostile::answer(&hostile, &origins, &target);
+    let throttled = hostile_answer.is_none()
+        && path.starts_with("/api/v1/authn")
+        && shared.lock().take_rate_limit();
+    let answered_here = hostile_answer.or_else(|| throttled.then(rate_limited));
+    let mut response = match answered_here {
+        Some(answer) => {
+            // Read the request first: closing a connection with unread bytes resets it, and
+            // the reset would cut the answer short at the client.
+            let _ = axum::body::to_bytes(request.into_body(), 1 << 20).await;
+            answer
+        }
+        None => next.run(request).await,
+    };
+    if let Some(text) = &hostile.error_text {
+        response = hostile::with_error_text(response, text).await;
+    }
 
     let mut inner = shared.lock();
     if inner.scenario.log_to_stderr {
@@ -229,16 +338,17 @@ async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
         );
     }
     let rate = inner.rate_headers(throttled);
+    let reset = match (&hostile.rate_limit_reset, throttled) {
+        (Some(reset), true) => HeaderValue::from_str(reset).ok(),
+        _ => None,
+    };
     let headers = response.headers_mut();
     headers.insert("X-Rate-Limit-Limit", HeaderValue::from(rate.limit));
     headers.insert("X-Rate-Limit-Remaining", HeaderValue::from(rate.remaining));
-    headers.insert("X-Rate-Limit-Reset", HeaderValue::from(rate.reset_epoch));
-    inner.log.push(LoggedRequest {
-        method,
-        path,
-        query,
-        status: response.status().as_u16(),
-        had_session_cookie,
-    });
+    headers.insert(
+        "X-Rate-Limit-Reset",
+        reset.unwrap_or_else(|| HeaderValue::from(rate.reset_epoch)),
+    );
+    inner.log.push(logged(response.status().as_u16()));
     response
 }

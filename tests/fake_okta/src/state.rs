@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::recorder::RecordedRequest;
 use crate::scenario::{Factor, Scenario, User};
 use crate::util::{iso_ago, random_id};
 
@@ -28,13 +29,19 @@ pub struct LoggedRequest {
 /// Everything the handlers share, behind one lock that is never held across an await.
 pub(crate) struct Shared {
     pub base_url: String,
+    /// The port of the recorder, the other origin hostile redirects point at.
+    pub recorder_port: u16,
+    /// What the recorder received.
+    pub recorded: Mutex<Vec<RecordedRequest>>,
     inner: Mutex<Inner>,
 }
 
 impl Shared {
-    pub fn new(base_url: String, scenario: Scenario) -> Self {
+    pub fn new(base_url: String, recorder_port: u16, scenario: Scenario) -> Self {
         Shared {
             base_url,
+            recorder_port,
+            recorded: Mutex::new(Vec::new()),
             inner: Mutex::new(Inner::new(scenario)),
         }
     }
@@ -121,7 +128,18 @@ pub(crate) struct Transaction {
     pub mfa_done: bool,
     /// WAITING answers given so far by each push factor (by factor index).
     pub push_waits: HashMap<usize, u32>,
+    /// The app's own MFA for a session (an SP-initiated step-up), if this is one.
+    pub step_up: Option<StepUp>,
     expires: Instant,
+}
+
+/// What a step-up transaction unlocks once it succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StepUp {
+    /// The session that met the app's policy page.
+    pub sid: String,
+    /// The app link path to go back to.
+    pub app_path: String,
 }
 
 impl Transaction {
@@ -131,6 +149,7 @@ impl Transaction {
             step,
             mfa_done: false,
             push_waits: HashMap::new(),
+            step_up: None,
             expires: Instant::now() + TRANSACTION_LIFETIME,
         }
     }
@@ -141,6 +160,8 @@ pub(crate) struct Session {
     pub created_at: SystemTime,
     pub expires_at: SystemTime,
     pub mfa: bool,
+    /// The app's own MFA has been done in this session (see `AppPage::StepUp`).
+    pub stepped_up: bool,
     expires: Instant,
 }
 
@@ -158,12 +179,22 @@ pub(crate) struct Inner {
     session_tokens: HashMap<String, (usize, bool, Instant)>,
     sessions: HashMap<String, Session>,
     pub log: Vec<LoggedRequest>,
-    /// Open device authorizations: device_code → polls so far.
-    pub device_codes: HashMap<String, u32>,
-    /// Issued OAuth tokens: access_token → (account, id_token).
-    pub oauth_tokens: HashMap<String, (usize, String)>,
+    /// Open device authorizations by device_code.
+    pub device_codes: HashMap<String, DeviceCode>,
+    /// Issued access tokens.
+    pub oauth_tokens: HashMap<String, AccessGrant>,
+    /// Live refresh tokens.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Bumped when every Okta session ends: tokens from an older one fail the web SSO exchange.
+    pub session_epoch: u64,
     /// One-time web SSO tokens → account.
     pub web_sso_tokens: HashMap<String, usize>,
+    /// Succeeded step-ups by stateToken, until their `next` link is followed.
+    pub step_up_done: HashMap<String, StepUp>,
+    /// Sign-in tokens of the AWS federation endpoint, and when each stops working.
+    pub signin_tokens: HashMap<String, Instant>,
+    /// What the AWS federation endpoint received, in order.
+    pub federation_log: Vec<FederationRequest>,
     /// How many of the next `/api/v1/authn*` requests answer 429.
     pub rate_limited: u32,
     pub window: RateWindow,
@@ -181,7 +212,12 @@ impl Inner {
             log: Vec::new(),
             device_codes: HashMap::new(),
             oauth_tokens: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            session_epoch: 0,
             web_sso_tokens: HashMap::new(),
+            step_up_done: HashMap::new(),
+            signin_tokens: HashMap::new(),
+            federation_log: Vec::new(),
             rate_limited: 0,
             window: RateWindow {
                 limit: 600,
@@ -241,6 +277,7 @@ impl Inner {
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
             mfa,
+            stepped_up: false,
             expires: Instant::now() + SESSION_LIFETIME,
         };
         self.sessions.insert(sid.clone(), session);
@@ -260,8 +297,68 @@ impl Inner {
         was_live
     }
 
+    /// Okta forgets every session; tokens issued within them can no longer be exchanged for
+    /// a web SSO token (refresh tokens still work: that is what they are for).
     pub fn end_all_sessions(&mut self) {
         self.sessions.clear();
+        self.session_epoch += 1;
+    }
+
+    /// Marks a session as having done the app's own MFA; false when it is not live.
+    pub fn step_up_session(&mut self, sid: &str) -> bool {
+        match self.sessions.get_mut(sid) {
+            Some(session) if session.expires > Instant::now() => {
+                session.stepped_up = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An open device authorization.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceCode {
+    pub polls: u32,
+    pub user_code: String,
+    /// The scopes the tokens will carry.
+    pub scopes: Vec<String>,
+    /// What the user did in the browser, once the sign-in link was opened.
+    pub browser: Option<bool>,
+}
+
+/// An issued access token and its ID token.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessGrant {
+    pub account: usize,
+    pub id_token: String,
+    /// `Inner::session_epoch` when issued.
+    pub epoch: u64,
+}
+
+/// A live refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshGrant {
+    pub account: usize,
+    pub scopes: Vec<String>,
+}
+
+/// One request to the AWS federation endpoint, as the tests see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederationRequest {
+    /// Every query parameter, decoded, in order (`Action`, `Session`, `SessionDuration`,
+    /// `Issuer`, `Destination`, `SigninToken`…).
+    pub params: Vec<(String, String)>,
+    pub status: u16,
+}
+
+impl FederationRequest {
+    /// The first value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 

@@ -15,7 +15,7 @@ use crate::objects::{
 };
 use crate::pages::{AssertionInput, error_page, saml_page, sign_in_page, step_up_page};
 use crate::scenario::AppPage;
-use crate::state::{Inner, Shared, Step, Transaction};
+use crate::state::{Inner, Shared, Step, StepUp, Transaction};
 use crate::util::{percent_encode, random_id};
 
 /// The value of cookie `name` in the request, if any.
@@ -37,9 +37,21 @@ fn session_account(inner: &Inner, headers: &HeaderMap) -> Option<(String, usize)
     Some((sid, account))
 }
 
-/// Our cookies are not `Secure`: we serve plain http on 127.0.0.1.
-pub(crate) fn sid_cookie(sid: &str) -> String {
-    format!("sid={sid}; Path=/; HttpOnly")
+/// The `Set-Cookie` values that start an Okta session: `sid`, and the `DT` device token
+/// (the browser's own, when it sent one). Not `Secure` by default: we serve plain http on
+/// 127.0.0.1 (`Hostile::cookie_attributes` changes that).
+pub(crate) fn session_cookies(inner: &Inner, headers: &HeaderMap, sid: &str) -> Vec<String> {
+    let attributes = inner
+        .scenario
+        .hostile
+        .cookie_attributes
+        .as_deref()
+        .unwrap_or("Path=/; HttpOnly");
+    let device = cookie(headers, "DT").unwrap_or_else(|| random_id("DI", 40));
+    vec![
+        format!("sid={sid}; {attributes}"),
+        format!("DT={device}; {attributes}; Max-Age=31536000"),
+    ]
 }
 
 pub(crate) fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
@@ -51,7 +63,7 @@ pub(crate) fn with_cookies(mut response: Response, cookies: &[String]) -> Respon
     response
 }
 
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     (
         StatusCode::FOUND,
         [(header::LOCATION, location.to_string())],
@@ -59,7 +71,7 @@ fn redirect(location: &str) -> Response {
         .into_response()
 }
 
-fn sign_in_redirect(base: &str, from_uri: &str) -> Response {
+pub(crate) fn sign_in_redirect(base: &str, from_uri: &str) -> Response {
     redirect(&format!(
         "{base}/login/login.htm?fromURI={}",
         percent_encode(from_uri)
@@ -67,7 +79,8 @@ fn sign_in_redirect(base: &str, from_uri: &str) -> Response {
 }
 
 /// `GET /home/amazon_aws/{app_id}/{n}`: the AWS app's embed link. A valid
-/// `onetimetoken` starts a session; otherwise a live `sid` cookie is needed.
+/// `onetimetoken` starts a session (setting `sid` and `DT`, as Okta does, so no other
+/// request is needed for one); otherwise a live `sid` cookie is needed.
 pub async fn app_link(
     State(app): State<Arc<Shared>>,
     Path((app_id, number)): Path<(String, String)>,
@@ -82,46 +95,93 @@ pub async fn app_link(
     let from_token = query
         .get("onetimetoken")
         .and_then(|token| inner.redeem_session_token(token));
-    let (account, new_sid) = match from_token {
-        Some((account, mfa)) => (account, Some(inner.start_session(account, mfa))),
+    let (account, sid, started) = match from_token {
+        Some((account, mfa)) => (account, inner.start_session(account, mfa), true),
         None => match session_account(&inner, &headers) {
-            Some((_, account)) => (account, None),
+            Some((sid, account)) => (account, sid, false),
             None => return sign_in_redirect(&app.base_url, &path),
         },
     };
-    let page = app_page(&app.base_url, &mut inner, account, &path);
-    let cookies: Vec<String> = new_sid.iter().map(|sid| sid_cookie(sid)).collect();
+    let page = app_page(&app.base_url, &mut inner, account, &sid, &path);
+    let cookies = if started {
+        session_cookies(&inner, &headers, &sid)
+    } else {
+        Vec::new()
+    };
     with_cookies(page, &cookies)
 }
 
-/// The page the app answers for a signed-in user, per the scenario.
-pub(crate) fn app_page(base: &str, inner: &mut Inner, account: usize, path: &str) -> Response {
+/// The page the app answers for a signed-in user (session `sid`), per the scenario.
+pub(crate) fn app_page(
+    base: &str,
+    inner: &mut Inner,
+    account: usize,
+    sid: &str,
+    path: &str,
+) -> Response {
+    let stepped_up = inner.live_session(sid).is_some_and(|s| s.stepped_up);
     match inner.scenario.app_page {
-        AppPage::Saml => {
-            let scenario = &inner.scenario;
-            let acs_url = scenario.acs_url.replace("{self}", base);
-            let input = AssertionInput {
-                login: &inner.accounts[account].user.login,
-                acs_url: &acs_url,
-                roles: &scenario.roles,
-                session_duration: scenario.session_duration,
-            };
-            html_response(StatusCode::OK, saml_page(&input))
-        }
+        AppPage::Saml => saml_answer(base, inner, account),
+        AppPage::StepUp if stepped_up => saml_answer(base, inner, account),
         AppPage::SignInRedirect => sign_in_redirect(base, path),
         AppPage::StepUp => {
-            // A real transaction, so a client can resume it through /api/v1/authn.
+            // A real transaction, so a client can continue it through /api/v1/authn.
             let has_factors = !inner.accounts[account].user.factors.is_empty();
             let step = if has_factors {
                 Step::MfaRequired
             } else {
                 Step::Unauthenticated
             };
-            let token = inner.open_transaction(Transaction::new(account, step));
+            let mut txn = Transaction::new(account, step);
+            txn.step_up = Some(StepUp {
+                sid: sid.to_string(),
+                app_path: path.to_string(),
+            });
+            let token = inner.open_transaction(txn);
             html_response(StatusCode::OK, step_up_page(&token))
         }
         AppPage::ServerError => html_response(StatusCode::INTERNAL_SERVER_ERROR, error_page()),
     }
+}
+
+fn saml_answer(base: &str, inner: &Inner, account: usize) -> Response {
+    let scenario = &inner.scenario;
+    let acs_url = scenario.acs_url.replace("{self}", base);
+    let input = AssertionInput {
+        login: &inner.accounts[account].user.login,
+        acs_url: &acs_url,
+        roles: &scenario.roles,
+        session_duration: scenario.session_duration,
+    };
+    html_response(StatusCode::OK, saml_page(&input))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StepUpQuery {
+    #[serde(rename = "stateToken")]
+    state_token: Option<String>,
+}
+
+/// `GET /login/step-up/redirect?stateToken=…`, the `next` link of a SESSION_STEP_UP success:
+/// the browser session that met the app's policy (its `sid` cookie) is stepped up and sent
+/// back to the app link. Anything else goes to the sign-in page.
+pub(crate) async fn step_up_redirect(
+    State(app): State<Arc<Shared>>,
+    Query(query): Query<StepUpQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let mut inner = app.lock();
+    let step_up = query
+        .state_token
+        .and_then(|token| inner.step_up_done.remove(&token));
+    let Some(step_up) = step_up else {
+        return sign_in_redirect(&app.base_url, "/app/UserHome");
+    };
+    let same_session = cookie(&headers, "sid").as_deref() == Some(step_up.sid.as_str());
+    if !same_session || !inner.step_up_session(&step_up.sid) {
+        return sign_in_redirect(&app.base_url, &step_up.app_path);
+    }
+    redirect(&format!("{}{}", app.base_url, step_up.app_path))
 }
 
 /// `GET /login/login.htm`.
@@ -150,7 +210,9 @@ pub async fn create_session(State(app): State<Arc<Shared>>, bytes: Bytes) -> Res
     let sid = inner.start_session(account, mfa);
     let session = inner.live_session(&sid).expect("session just started");
     let body = session_json(&app.base_url, &sid, &inner.accounts[account], session);
-    with_cookies(json_response(StatusCode::OK, body), &[sid_cookie(&sid)])
+    // okta-awscli's route: only the sid cookie.
+    let cookies = &session_cookies(&inner, &HeaderMap::new(), &sid)[..1];
+    with_cookies(json_response(StatusCode::OK, body), cookies)
 }
 
 /// `GET /login/sessionCookieRedirect?token=&redirectUrl=` (gimme-aws-creds' route):
@@ -170,12 +232,8 @@ pub async fn session_cookie_redirect(
         return sign_in_redirect(&app.base_url, target);
     };
     let sid = inner.start_session(account, mfa);
-    // The device token identifies the browser: keep the one it already has.
-    let device = cookie(&headers, "DT").unwrap_or_else(|| random_id("DI", 40));
-    let cookies = [
-        sid_cookie(&sid),
-        format!("DT={device}; Path=/; Max-Age=31536000; HttpOnly"),
-    ];
+    // The device token identifies the browser: the one it already has is kept.
+    let cookies = session_cookies(&inner, &headers, &sid);
     with_cookies(redirect(target), &cookies)
 }
 

@@ -88,3 +88,65 @@ fn identity_engine_flag_opens_the_device_flow_for_that_client() {
     drop(child.stdin.take());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn browser_approval_and_refresh_tokens_from_flags() {
+    let (mut child, mut lines) = start(&[
+        "--identity-engine",
+        "0oa1cli",
+        "--approve-in-browser",
+        "--refresh-tokens",
+        "rotate",
+    ]);
+    let org = lines.next().unwrap().unwrap();
+    let base = org.strip_prefix("OKTA_ORG=").expect(&org).to_string();
+    lines.next().unwrap().unwrap();
+    assert_eq!(
+        lines.next().unwrap().unwrap(),
+        format!("OKTA_AWS_FEDERATION_URL={base}/federation")
+    );
+    let authorized = common::post_form(
+        &format!("{base}/oauth2/v1/device/authorize"),
+        &[
+            ("client_id", "0oa1cli"),
+            ("scope", "openid okta.apps.sso offline_access"),
+        ],
+    )
+    .json();
+    let poll = || {
+        common::post_form(
+            &format!("{base}/oauth2/v1/token"),
+            &[
+                ("client_id", "0oa1cli"),
+                ("device_code", authorized["device_code"].as_str().unwrap()),
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ],
+        )
+        .json()
+    };
+    assert_eq!(poll()["error"], "authorization_pending");
+    assert_eq!(poll()["error"], "authorization_pending");
+    let link = authorized["verification_uri_complete"].as_str().unwrap();
+    assert_eq!(common::get(link, None).status, 200);
+    assert!(poll()["refresh_token"].is_string());
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn browser_flags_need_the_identity_engine() {
+    for args in [
+        &["--approve-in-browser"][..],
+        &["--refresh-tokens", "rotate"],
+        &["--identity-engine", "0oa1", "--refresh-tokens", "sometimes"],
+        &["--pipeline", "v2"],
+    ] {
+        let status = binary()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+}
