@@ -2,6 +2,8 @@
 
 pub mod cli_path;
 pub mod credentials_file;
+pub mod credentials_server;
+pub mod federation;
 pub mod iam;
 pub mod policy;
 pub mod signin_page;

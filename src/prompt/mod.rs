@@ -8,10 +8,12 @@
 //! which without a terminal becomes `none.rs`: questions fail at once, naming the setting
 //! that would answer them. `-v` notes are not prompts: `log.rs` keeps them a small global.
 
+pub mod browser;
 pub mod dev_tty;
 pub mod interrupt;
 pub mod log;
 pub mod none;
+pub mod qr;
 #[cfg(test)]
 pub mod script;
 pub mod tty;

@@ -8,6 +8,7 @@ mod aliases;
 mod awscli;
 mod bad_input;
 mod configure;
+mod credentials_server;
 mod cross_account;
 mod device_flow;
 mod iam;
