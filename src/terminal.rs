@@ -5,7 +5,7 @@
 //! for a password. Without a terminal, a question fails at once with an error naming the
 //! setting that would answer it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
@@ -27,14 +27,23 @@ fn verbosity() -> u8 {
 
 fn tty() -> Option<&'static File> {
     static TTY: OnceLock<Option<File>> = OnceLock::new();
-    TTY.get_or_init(|| {
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()
-    })
-    .as_ref()
+    TTY.get_or_init(open_tty).as_ref()
+}
+
+#[cfg(unix)]
+fn open_tty() -> Option<File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()
+}
+
+// windows-phase-1: no terminal off Unix yet (questions fail naming the setting); the
+// Windows console (CONIN$/CONOUT$) back end of the prompt module replaces this (phase 2).
+#[cfg(not(unix))]
+fn open_tty() -> Option<File> {
+    None
 }
 
 /// Whether a person can be asked: a controlling terminal exists.
@@ -121,7 +130,7 @@ pub fn choose(prompt: &str, items: &[String], default: usize, setting: &str) -> 
                 .into(),
         );
     };
-    let term = console::Term::read_write_pair(tty.try_clone()?, tty.try_clone()?);
+    let term = menu_term(tty)?;
     let _guard = CooperativeInterrupt::enter();
     let picked = dialoguer::FuzzySelect::with_theme(&dialoguer::theme::ColorfulTheme::default())
         .with_prompt(prompt)
@@ -141,6 +150,21 @@ pub fn choose(prompt: &str, items: &[String], default: usize, setting: &str) -> 
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[cfg(unix)]
+fn menu_term(tty: &File) -> Result<console::Term> {
+    Ok(console::Term::read_write_pair(
+        tty.try_clone()?,
+        tty.try_clone()?,
+    ))
+}
+
+// windows-phase-1: unreachable while `open_tty` finds no terminal off Unix; the Windows
+// console back end of the prompt module replaces it (phase 2).
+#[cfg(not(unix))]
+fn menu_term(_tty: &File) -> Result<console::Term> {
+    anyhow::bail!("menus need the Windows console back end (issue 15 phase 2)")
 }
 
 // Ctrl-C handling. Default SIGINT would kill us while the terminal is in no-echo or raw

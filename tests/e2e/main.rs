@@ -1,5 +1,8 @@
 //! End-to-end tests: our binaries against a fake Okta, moto, and the real `aws` CLI.
 //! One binary, so moto starts once and the SDK is linked once.
+//!
+//! The harness is Unix's (moto through python3, real shells, pseudo-terminals).
+#![cfg(unix)]
 
 mod harness;
 
