@@ -15,5 +15,6 @@ export WINEDLLOVERRIDES="mscoree,mshtml="
 # No window system here: a program that opens a window fails instead of waiting for X.
 unset DISPLAY WAYLAND_DISPLAY
 
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+# rustc links this target with x86_64-w64-mingw32-gcc by default: no linker setting, so
+# builds with and without this file share their artifacts.
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
