@@ -35,8 +35,9 @@ pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
 }
 
 /// Run `program` with the session in its environment: on Unix the process is replaced
-/// (execve), so exit status, signals and stdio are the program's own; elsewhere we wait and
-/// pass its exit status on.
+/// (execve), so exit status, signals and stdio are the program's own; elsewhere (Windows has
+/// no execve) it runs as our child with our stdin, stdout and stderr, and its exit status
+/// becomes ours.
 pub fn replace_process(
     program: &std::ffi::OsStr,
     args: &[OsString],
@@ -75,10 +76,36 @@ fn run_replacing(command: &mut std::process::Command) -> Result<std::io::Error> 
     Ok(command.exec())
 }
 
+/// Off Unix: run the program as a child and exit with its status. Ctrl-C and Ctrl-Break go
+/// to every process attached to the console, so the child gets them itself and decides; we
+/// ignore them meanwhile, so as to outlive it and pass its status on (as a shell does).
 #[cfg(not(unix))]
 fn run_replacing(command: &mut std::process::Command) -> Result<std::io::Error> {
+    ignore_console_interrupts();
     match command.status() {
         Ok(status) => std::process::exit(status.code().unwrap_or(1)),
         Err(e) => Ok(e),
     }
 }
+
+/// From now on Ctrl-C and Ctrl-Break do not end this process. A handler that answers "dealt
+/// with" rather than `SetConsoleCtrlHandler(NULL, TRUE)`, whose "ignore" the child would
+/// inherit; handlers run newest first, so it also takes precedence over the prompt's.
+#[cfg(windows)]
+fn ignore_console_interrupts() {
+    use windows_sys::Win32::System::Console::{
+        CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler,
+    };
+    unsafe extern "system" fn swallow_interrupts(event: u32) -> windows_sys::core::BOOL {
+        // Closing the console, logging off and shutting down keep their default: exit.
+        (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT).into()
+    }
+    // SAFETY: registers a handler that only compares its argument; without a console the
+    // call fails harmlessly (there is then no Ctrl-C to receive).
+    unsafe {
+        SetConsoleCtrlHandler(Some(swallow_interrupts), 1);
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
+fn ignore_console_interrupts() {}

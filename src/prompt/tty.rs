@@ -59,7 +59,7 @@ impl Prompter for TtyPrompter {
         let Some(tty) = tty() else {
             return NoTerminal.choose(prompt, items, default, setting);
         };
-        let term = console::Term::read_write_pair(tty.try_clone()?, tty.try_clone()?);
+        let term = menu_term(tty)?;
         let _guard = CooperativeInterrupt::enter();
         let picked =
             dialoguer::FuzzySelect::with_theme(&dialoguer::theme::ColorfulTheme::default())
@@ -94,4 +94,19 @@ impl Prompter for TtyPrompter {
     fn start_waiting(&self) -> Box<dyn Waiting + '_> {
         NoTerminal.start_waiting()
     }
+}
+
+#[cfg(unix)]
+fn menu_term(tty: &std::fs::File) -> Result<console::Term> {
+    Ok(console::Term::read_write_pair(
+        tty.try_clone()?,
+        tty.try_clone()?,
+    ))
+}
+
+// windows-phase-1: unreachable while `dev_tty` finds no terminal off Unix; a Windows console
+// back end of the prompt module replaces it (phase 2).
+#[cfg(not(unix))]
+fn menu_term(_tty: &std::fs::File) -> Result<console::Term> {
+    anyhow::bail!("menus need the Windows console back end (issue 15 phase 2)")
 }

@@ -4,6 +4,8 @@
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{Read, Write};
+// windows-phase-1: Unix modes only on Unix, until the Windows store (issue 15 phase 2).
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -64,9 +66,12 @@ impl CacheDir {
         if self.path.is_dir() {
             return Ok(());
         }
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
+        let mut builder = DirBuilder::new();
+        builder.recursive(true);
+        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder
             .create(&self.path)
             .with_context(|| format!("creating the cache directory {}", self.path.display()))
     }
@@ -147,12 +152,12 @@ impl CacheDir {
     /// says whose login it guards. The OS releases it when the holder exits, even by a crash.
     pub fn lock(&self, path: &Path, what: &str, prompter: &dyn Prompter) -> Result<FileLock> {
         self.ensure()?;
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options
             .open(path)
             .with_context(|| format!("opening the lock file {}", path.display()))?;
         let started = Instant::now();
@@ -240,7 +245,6 @@ mod tests {
 
     #[test]
     fn files_are_private_and_corruption_is_a_miss() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let cache = CacheDir::new(dir.path().join("cache"));
         let path = cache.file("p", "json");
@@ -253,9 +257,14 @@ mod tests {
                 },
             )
             .unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&cache.path), 0o700);
-        assert_eq!(mode(&path), 0o600);
+        // windows-phase-1: Unix modes only; the Windows store's own check comes in phase 2.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&cache.path), 0o700);
+            assert_eq!(mode(&path), 0o600);
+        }
         assert_eq!(cache.read::<Probe>(&path).unwrap().value, "x");
         std::fs::write(&path, "{not json").unwrap();
         assert!(cache.read::<Probe>(&path).is_none());

@@ -194,18 +194,22 @@ impl Sandbox {
 
     /// Run with no controlling terminal (a new session), stdin closed.
     pub fn run(&self, binary: &str, args: &[&str]) -> Run {
-        let mut command = self.command(binary, args);
-        command.stdin(Stdio::null());
-        // SAFETY: setsid is async-signal-safe; it detaches the child from our terminal, so
-        // /dev/tty cannot be opened and prompts must fail as they would in CI or cron.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setsid();
-                Ok(())
-            });
-        }
-        Run(command.output().unwrap())
+        run_detached(self.command(binary, args))
     }
+}
+
+/// Run `command` with no controlling terminal (a new session), stdin closed.
+pub fn run_detached(mut command: Command) -> Run {
+    command.stdin(Stdio::null());
+    // SAFETY: setsid is async-signal-safe; it detaches the child from our terminal, so
+    // /dev/tty cannot be opened and prompts must fail as they would in CI or cron.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    Run(command.output().unwrap())
 }
 
 /// A finished command.
@@ -255,7 +259,7 @@ impl Run {
 }
 
 /// Run the real aws CLI against moto with these keys; its stdout, or a panic with its stderr.
-fn aws_on_moto(args: &[&str], keys: &[(&str, &str)]) -> Vec<u8> {
+pub fn aws_on_moto(args: &[&str], keys: &[(&str, &str)]) -> Vec<u8> {
     let out = std::process::Command::new("aws")
         .args(args)
         .envs(moto_env(keys))

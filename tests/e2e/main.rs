@@ -1,5 +1,9 @@
 //! End-to-end tests: our binaries against a fake Okta, moto, and the real `aws` CLI.
 //! One binary, so moto starts once and the SDK is linked once.
+//!
+//! The harness is Unix's (moto through python3, real shells, pseudo-terminals); the Windows
+//! build is tested from here too, under Wine (the `windows` module, scripts/test-windows).
+#![cfg(unix)]
 
 mod harness;
 
@@ -17,3 +21,4 @@ mod many_roles;
 mod pty;
 mod sessions;
 mod shell;
+mod windows;
