@@ -96,7 +96,8 @@ pub fn write_session(settings: &Settings, session: &AwsSession) -> Result<Writte
 }
 
 /// After `exec` or `awscli` obtained a session: write it as `login` does when this process
-/// logged in (not on the cached path, not in env mode), and say so in one line.
+/// logged in (not on the cached path, not in env mode), and say so in one line. A file that
+/// cannot be written is a warning: the command still gets the credentials in its environment.
 pub fn write_after_login(
     settings: &Settings,
     obtained: &Obtained,
@@ -106,7 +107,15 @@ pub fn write_after_login(
         return Ok(());
     }
     let session = &obtained.session;
-    let written = write_session(settings, session)?;
+    let written = match write_session(settings, session) {
+        Ok(written) => written,
+        Err(e) => {
+            prompter.warn(&format!(
+                "the credentials were not written ({e:#}); the command gets them in its environment"
+            ));
+            return Ok(());
+        }
+    };
     let hop = match &written.role_profile {
         Some((section, path)) => format!(" and [{section}] in {}", path.display()),
         None => String::new(),

@@ -296,3 +296,20 @@ fn the_java_tools_forms_profile_first_and_one_quoted_command() {
     s.run("okta-aws", &["exec", "--split", "--", "sh -c 'unclosed"])
         .fails_with("cannot split the command");
 }
+
+#[test]
+fn a_credentials_file_that_cannot_be_written_only_warns_and_the_command_runs() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"))
+        .set("AWS_SHARED_CREDENTIALS_FILE", Some("/dev/null/credentials"));
+    let run = s.run(
+        "okta-aws",
+        &["exec", "--", "sh", "-c", "echo ran=$AWS_REGION"],
+    );
+    assert_eq!(run.success().stdout(), "ran=us-east-1\n");
+    assert!(
+        run.stderr().contains("the credentials were not written"),
+        "{}",
+        run.stderr()
+    );
+}
