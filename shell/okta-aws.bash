@@ -2,8 +2,9 @@
 #     eval "$(okta-aws init bash)"            # or: okta-aws init bash --alias-aws
 
 # withokta CMD ARGS…: run CMD with the okta-aws session's credentials (logs in when needed).
+# A single quoted word is split as a shell would (the Java tool's withokta "CMD ARGS").
 withokta() {
-    command okta-aws exec -- "$@"
+    command okta-aws exec --split -- "$@"
 }
 
 # okta-aws-use [PROFILE] [okta-aws env flags…]: put the session into this shell.

@@ -2,8 +2,9 @@
 #     okta-aws init fish | source             # or: okta-aws init fish --alias-aws | source
 
 # withokta CMD ARGS…: run CMD with the okta-aws session's credentials (logs in when needed).
+# A single quoted word is split as a shell would (the Java tool's withokta "CMD ARGS").
 function withokta --description 'Run a command with the okta-aws session'
-    command okta-aws exec -- $argv
+    command okta-aws exec --split -- $argv
 end
 complete --command withokta --no-files --arguments '(__fish_complete_subcommand)'
 

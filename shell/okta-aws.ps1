@@ -2,8 +2,9 @@
 #     okta-aws init powershell | Out-String | Invoke-Expression
 
 # withokta CMD ARGS…: run CMD with the okta-aws session's credentials (logs in when needed).
+# A single quoted word is split as a shell would (the Java tool's withokta "CMD ARGS").
 function withokta {
-    & okta-aws exec '--' @args
+    & okta-aws exec --split '--' @args
 }
 
 # okta-aws-use [PROFILE] [okta-aws env flags…]: put the session into this session.

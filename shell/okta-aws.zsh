@@ -7,8 +7,9 @@ if ! (( ${+functions[compdef]} )); then
 fi
 
 # withokta CMD ARGS…: run CMD with the okta-aws session's credentials (logs in when needed).
+# A single quoted word is split as a shell would (the Java tool's withokta "CMD ARGS").
 withokta() {
-    command okta-aws exec -- "$@"
+    command okta-aws exec --split -- "$@"
 }
 compdef _precommand withokta
 

@@ -2,51 +2,133 @@
 //! replaces itself with the real `aws`, credentials in its environment.
 
 use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
 use super::exec::{become_command, replace_process};
+use super::loop_guard;
 use crate::aws::cli_path::find_real_aws;
 use crate::error::{self, fail};
 use crate::prompt::tty::TtyPrompter;
-use crate::session;
+use crate::session::{self, AwsSession};
 use crate::settings::keys::OKTA_AWS_CLI;
 use crate::settings::{ConfigFile, Overrides, Profile, Settings, config_file_path};
 
-/// Set in the real `aws`'s environment; seeing it on start means `aws` led back to us.
-const RECURSION_GUARD: &str = "OKTA_AWS_AWSCLI_ACTIVE";
+/// The first argument by which `awscli` hands a cache miss to `okta-aws`:
+/// `okta-aws __awscli ARGS…` logs in, writes as `login` does, then runs `aws ARGS…`.
+/// Internal: not a subcommand, never shown, kept out of clap.
+pub const HANDOVER: &str = "__awscli";
 
 /// Entry point of the `awscli` binary; returns the exit status (when `aws` could not run).
+///
+/// The lean path: a cached session becomes `aws`'s environment with no runtime, no HTTP,
+/// no TLS and no AWS SDK linked into this binary; anything that needs a login goes to
+/// `okta-aws` (see `HANDOVER`), so that this binary stays small and starts fast.
 pub fn awscli_main() -> i32 {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    run(args).unwrap_or_else(|e| error::report(&e))
+    run_lean(args).unwrap_or_else(|e| error::report(&e))
 }
 
-fn run(args: Vec<OsString>) -> Result<i32> {
-    if std::env::var_os(RECURSION_GUARD).is_some() {
-        return fail(
-            "awscli was started by the `aws` it runs: `aws` leads back to this tool",
-            format!("set {OKTA_AWS_CLI} to the real AWS CLI (see `which -a aws`)"),
-        );
-    }
-    // bash's `complete -C awscli awscli` (and our zsh/fish/PowerShell hooks): answer it.
-    if let Some(line) = super::completions::awscli_request() {
-        return super::completions::complete_awscli(&line);
-    }
+/// `okta-aws __awscli ARGS…`: `awscli`'s cache miss, logged in here.
+pub fn handover_main(args: Vec<OsString>) -> i32 {
+    run_with_login(args).unwrap_or_else(|e| error::report(&e))
+}
+
+/// The Java tool's `okta-aws PROFILE AWS-ARGS…`: `awscli --profile PROFILE AWS-ARGS…`,
+/// logging in here when needed.
+pub fn profile_main(profile: &str, aws_args: Vec<OsString>) -> i32 {
+    let mut args = vec![OsString::from("--profile"), OsString::from(profile)];
+    args.extend(aws_args);
+    handover_main(args)
+}
+
+/// What `awscli ARGS…` asks for.
+enum Plan {
+    /// `aws` with the arguments as given, no login.
+    Untouched(Vec<OsString>),
+    /// `aws` with `rest` (our `--profile` taken out) and this profile's session.
+    WithSession {
+        settings: Box<Settings>,
+        rest: Vec<OsString>,
+    },
+}
+
+fn plan(args: Vec<OsString>) -> Result<Plan> {
+    loop_guard::check_awscli()?;
     let (profile_flag, rest) = super::profile_flag::take_first(&args);
     if needs_no_login(&args) {
-        return run_untouched(&args);
+        return Ok(Plan::Untouched(args));
     }
     // One read of the config file serves both questions: is it ours, and its settings.
     let file = ConfigFile::load(&config_file_path())?;
     let profile = match profile_flag {
-        Some(name) if !file.has_profile(&name) => return run_untouched(&args),
+        Some(name) if !file.has_profile(&name) => return Ok(Plan::Untouched(args)),
         explicit => Profile::requested(explicit.as_deref()),
     };
     let settings = Settings::from_file(&file, profile, &Overrides::default())?;
+    Ok(Plan::WithSession {
+        settings: Box::new(settings),
+        rest,
+    })
+}
+
+fn run_lean(args: Vec<OsString>) -> Result<i32> {
+    // bash's `complete -C awscli awscli` (and our zsh/fish/PowerShell hooks): answer it.
+    if let Some(line) = super::completions::awscli_request() {
+        loop_guard::check_awscli()?;
+        return super::completions::complete_awscli(&line);
+    }
+    match plan(args.clone())? {
+        Plan::Untouched(args) => run_untouched(&args),
+        Plan::WithSession { settings, rest } => match session::cached(&settings)? {
+            Some(session) => run_aws(&settings, &rest, &session),
+            None => hand_over(&args),
+        },
+    }
+}
+
+fn run_with_login(args: Vec<OsString>) -> Result<i32> {
+    match plan(args)? {
+        Plan::Untouched(args) => run_untouched(&args),
+        Plan::WithSession { settings, rest } => {
+            let prompter = TtyPrompter;
+            let request = session::Request::default();
+            let obtained = session::obtain_reporting(&settings, &prompter, request)?;
+            super::login::write_after_login(&settings, &obtained, &prompter)?;
+            run_aws(&settings, &rest, &obtained.session)
+        }
+    }
+}
+
+/// Become the real `aws` with the session.
+fn run_aws(settings: &Settings, rest: &[OsString], session: &AwsSession) -> Result<i32> {
     let aws = find_real_aws(settings.files.aws_cli.as_deref())?;
-    let session = session::obtain(&settings, &TtyPrompter, session::Request::default())?;
-    replace_process(aws.as_os_str(), &rest, &session, &[(RECURSION_GUARD, "1")])
+    let (name, chain) = loop_guard::passed_on_by_awscli();
+    replace_process(aws.as_os_str(), rest, session, &[(name, &chain)])
+}
+
+/// Become `okta-aws __awscli ARGS…`: the `okta-aws` installed beside this binary.
+fn hand_over(args: &[OsString]) -> Result<i32> {
+    let mut command = std::process::Command::new(okta_aws_beside_us()?);
+    command.arg(HANDOVER).args(args);
+    become_command(command)
+}
+
+/// `okta-aws` in this binary's own directory (both are installed together).
+fn okta_aws_beside_us() -> Result<PathBuf> {
+    let name = format!("okta-aws{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&name)))
+        .filter(|path| path.is_file());
+    match beside {
+        Some(path) => Ok(path),
+        None => fail(
+            "awscli needs a login, and okta-aws is not installed beside it",
+            "install both binaries into the same directory (`cargo install` does)",
+        ),
+    }
 }
 
 /// Run the real `aws` with the arguments as given, no login.
@@ -54,7 +136,8 @@ fn run_untouched(args: &[OsString]) -> Result<i32> {
     let configured = std::env::var(OKTA_AWS_CLI).ok().filter(|v| !v.is_empty());
     let aws = find_real_aws(configured.as_deref())?;
     let mut command = std::process::Command::new(&aws);
-    command.args(args).env(RECURSION_GUARD, "1");
+    let (name, chain) = loop_guard::passed_on_by_awscli();
+    command.args(args).env(name, chain);
     become_command(command)
 }
 

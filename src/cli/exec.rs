@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use anyhow::Result;
 use clap::Args;
 
+use super::login::write_after_login;
+use super::loop_guard;
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::error::UserError;
 use crate::prompt::Prompter;
@@ -17,6 +19,11 @@ pub struct ExecArgs {
     pub profile: ProfileArg,
     #[command(flatten)]
     pub role: RoleArg,
+    /// Split a single CMD word into words as a shell would (quotes, backslashes; nothing
+    /// expanded, no shell run): `exec --split -- "aws s3 ls"`, as the Java tool's withokta
+    /// took its command.
+    #[arg(long)]
+    pub split: bool,
     /// The command and its arguments (after `--`).
     #[arg(
         required = true,
@@ -28,10 +35,53 @@ pub struct ExecArgs {
 }
 
 pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
+    let command = command_words(args)?;
+    let guard = loop_guard::exec_entry(&args.fingerprint(&command));
+    loop_guard::check_exec(&guard)?;
     let settings = load_settings(&args.profile, &args.role)?;
-    let session = session::obtain(&settings, prompter, session::Request::default())?;
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
-    replace_process(program, rest, &session, &[])
+    let obtained = session::obtain_reporting(&settings, prompter, session::Request::default())?;
+    write_after_login(&settings, &obtained, prompter)?;
+    let (program, rest) = command.split_first().expect("checked: not empty");
+    let (name, chain) = loop_guard::passed_on(&guard);
+    replace_process(program, rest, &obtained.session, &[(name, &chain)])
+}
+
+/// The command to run: as given, or with `--split` its one word split as a shell would.
+fn command_words(args: &ExecArgs) -> Result<Vec<OsString>> {
+    let words = match args.command.as_slice() {
+        [line] if args.split => split_like_a_shell(line)?,
+        _ => args.command.clone(),
+    };
+    if words.is_empty() {
+        return Err(UserError::new("the command to run is empty")
+            .hint("give it as `okta-aws exec -- CMD ARGS…`")
+            .into());
+    }
+    Ok(words)
+}
+
+/// `"aws s3 ls 'my bucket'"` → `aws`, `s3`, `ls`, `my bucket`: quotes and backslashes as a
+/// POSIX shell reads them, but nothing expanded and no shell run (shell-words).
+fn split_like_a_shell(line: &std::ffi::OsStr) -> Result<Vec<OsString>> {
+    let text = line.to_str().ok_or_else(|| {
+        UserError::new("the command given to --split is not valid UTF-8")
+            .hint("give the command as separate words, without --split")
+    })?;
+    let words = shell_words::split(text).map_err(|e| {
+        UserError::new(format!("cannot split the command: {e}"))
+            .hint("check its quotes, or give the command as separate words")
+    })?;
+    Ok(words.into_iter().map(OsString::from).collect())
+}
+
+impl ExecArgs {
+    /// What makes one `exec` the same as another, for the loop guard.
+    fn fingerprint(&self, command: &[OsString]) -> Vec<OsString> {
+        let option = |value: &Option<String>| OsString::from(value.as_deref().unwrap_or(""));
+        let mut words = vec![option(&self.profile.profile), option(&self.role.role)];
+        words.extend(command.iter().cloned());
+        words
+    }
 }
 
 /// Run `program` with the session in its environment: on Unix the process is replaced

@@ -1,5 +1,7 @@
 //! `okta-aws login`: ensure a session and write its credentials (unless env mode).
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 use clap::Args;
 
@@ -13,7 +15,7 @@ use crate::error::fail;
 use crate::glob;
 use crate::prompt::Prompter;
 use crate::session::all_roles::{self, RoleOutcome};
-use crate::session::{self, AwsSession};
+use crate::session::{self, AwsSession, Obtained};
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -55,38 +57,100 @@ pub fn run(args: &LoginArgs, prompter: &dyn Prompter) -> Result<()> {
         ));
         return Ok(());
     }
-    write_session(&settings, &session, prompter)
+    let written = write_session(&settings, &session)?;
+    say_written(&session, &written, prompter);
+    Ok(())
 }
 
-/// Write the session's credentials section, and the cross-account profile when it hops.
-fn write_session(settings: &Settings, session: &AwsSession, prompter: &dyn Prompter) -> Result<()> {
+/// What `write_session` wrote: the credentials section (also the AWS CLI profile to use),
+/// and the cross-account `[profile]` entry when the session hops.
+pub struct Written {
+    pub section: String,
+    pub credentials_file: PathBuf,
+    pub role_profile: Option<(String, PathBuf)>,
+}
+
+/// Write the session's credentials section, and the cross-account profile when it hops: the
+/// one writer of a single session, for `login`, `exec` and `awscli` alike (as the Java tool's
+/// awscli/withokta wrote). Each file is updated under its own lock, atomically.
+pub fn write_session(settings: &Settings, session: &AwsSession) -> Result<Written> {
     let section = credentials_section(settings, session);
     let path = credentials_path();
     write_credentials(&path, &section, &session.credentials)?;
     Store::for_settings(settings)
         .record_written_sections(&settings.profile, std::slice::from_ref(&section))?;
-    prompter.say(&format!(
-        "Credentials for {} written to [{section}] in {}, valid until {} ({} left).",
-        session.role.role_arn,
-        path.display(),
-        session.credentials.expiration_rfc3339(),
-        human_duration(session.credentials.time_left()),
-    ));
+    let mut role_profile = None;
     if let Some(target) = &session.target {
         // `aws --profile NAME` then hops into the target by itself, through the config entry.
         let config = aws_config_path();
         let region = settings.sts.regions.configured();
         let role_arn = target.role_arn.as_str();
         write_role_profile(&config, &section, role_arn, &section, region)?;
+        role_profile = Some((config_section(&section), config));
+    }
+    Ok(Written {
+        section,
+        credentials_file: path,
+        role_profile,
+    })
+}
+
+/// After `exec` or `awscli` obtained a session: write it as `login` does when this process
+/// logged in (not on the cached path, not in env mode), and say so in one line. A file that
+/// cannot be written is a warning: the command still gets the credentials in its environment.
+pub fn write_after_login(
+    settings: &Settings,
+    obtained: &Obtained,
+    prompter: &dyn Prompter,
+) -> Result<()> {
+    if !obtained.logged_in || *settings.files.env_mode.get()? {
+        return Ok(());
+    }
+    let session = &obtained.session;
+    let written = match write_session(settings, session) {
+        Ok(written) => written,
+        Err(e) => {
+            prompter.warn(&format!(
+                "the credentials were not written ({e:#}); the command gets them in its environment"
+            ));
+            return Ok(());
+        }
+    };
+    let hop = match &written.role_profile {
+        Some((section, path)) => format!(" and [{section}] in {}", path.display()),
+        None => String::new(),
+    };
+    prompter.say(&format!(
+        "Credentials written to [{}] in {}{hop}, valid until {}: `aws --profile {}` uses them.",
+        written.section,
+        written.credentials_file.display(),
+        session.credentials.expiration_rfc3339(),
+        written.section,
+    ));
+    Ok(())
+}
+
+/// `login`'s account of what it wrote.
+fn say_written(session: &AwsSession, written: &Written, prompter: &dyn Prompter) {
+    prompter.say(&format!(
+        "Credentials for {} written to [{}] in {}, valid until {} ({} left).",
+        session.role.role_arn,
+        written.section,
+        written.credentials_file.display(),
+        session.credentials.expiration_rfc3339(),
+        human_duration(session.credentials.time_left()),
+    ));
+    if let (Some(target), Some((section, path))) = (&session.target, &written.role_profile) {
         prompter.say(&format!(
-            "Cross-account role {} written to [{}] in {}.",
+            "Cross-account role {} written to [{section}] in {}.",
             target.role_arn,
-            config_section(&section),
-            config.display()
+            path.display()
         ));
     }
-    prompter.say(&format!("Use them with: aws --profile {section} …"));
-    Ok(())
+    prompter.say(&format!(
+        "Use them with: aws --profile {} …",
+        written.section
+    ));
 }
 
 /// Assume every matching role at once and write a section per role; failures are reported

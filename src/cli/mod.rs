@@ -9,6 +9,7 @@ pub mod exec;
 pub mod init;
 pub mod login;
 pub mod logout;
+pub mod loop_guard;
 pub mod profile_flag;
 pub mod profiles;
 pub mod roles;
@@ -104,8 +105,17 @@ pub fn load_settings(profile: &ProfileArg, role: &RoleArg) -> anyhow::Result<Set
 /// Entry point of the `okta-aws` binary; returns the exit status.
 pub fn okta_aws_main() -> i32 {
     let args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == awscli::HANDOVER) {
+        return awscli::handover_main(args[2..].to_vec());
+    }
     let cli = match parse_command_line(&args) {
         Ok(cli) => cli,
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
+                && let Some(profile) = java_profile_form(&args) =>
+        {
+            return awscli::profile_main(&profile, args[2..].to_vec());
+        }
         Err(e) => {
             let _ = e.print();
             return e.exit_code();
@@ -114,6 +124,18 @@ pub fn okta_aws_main() -> i32 {
     let GlobalArgs { verbose, quiet } = cli.globals;
     log::set_verbosity(if quiet { 0 } else { 1 + verbose });
     run(cli.command, &TtyPrompter).unwrap_or_else(|e| error::report(&e))
+}
+
+/// The Java tool's `okta-aws PROFILE AWS-ARGS…` (run `aws` with that profile's session): the
+/// first word, which clap took for an unknown subcommand, names a configured profile. Anything
+/// else keeps clap's error, so a mistyped subcommand still gets its suggestion.
+fn java_profile_form(args: &[OsString]) -> Option<String> {
+    let first = args.get(1)?.to_str()?;
+    if first.starts_with('-') {
+        return None;
+    }
+    let file = crate::settings::ConfigFile::load(&crate::settings::config_file_path()).ok()?;
+    file.has_profile(first).then(|| first.to_string())
 }
 
 /// Run one command; its exit status.

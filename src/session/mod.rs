@@ -34,17 +34,44 @@ pub struct Request {
     pub force: bool,
 }
 
+/// A session, and whether this process's login made it: who writes ~/.aws files (login,
+/// exec, awscli) writes only after a login of its own, never on the cached path.
+#[derive(Debug)]
+pub struct Obtained {
+    pub session: AwsSession,
+    pub logged_in: bool,
+}
+
 /// A valid session for the profile: from the cache, or through the providers.
 pub fn obtain(
     settings: &Settings,
     prompter: &dyn Prompter,
     request: Request,
 ) -> Result<AwsSession> {
+    obtain_reporting(settings, prompter, request).map(|obtained| obtained.session)
+}
+
+/// The cached session when it serves as it is; `None` when a login is needed. Touches no
+/// network and starts no runtime: the lean `awscli` links only this much of `session`.
+pub fn cached(settings: &Settings) -> Result<Option<AwsSession>> {
+    Ok(SessionCache::new(settings)?.ready())
+}
+
+/// `obtain`, saying whether a login of this process made the session.
+pub fn obtain_reporting(
+    settings: &Settings,
+    prompter: &dyn Prompter,
+    request: Request,
+) -> Result<Obtained> {
+    let from_cache = |session| Obtained {
+        session,
+        logged_in: false,
+    };
     let cache = SessionCache::new(settings)?;
     if !request.force
         && let Some(session) = cache.ready()
     {
-        return Ok(session);
+        return Ok(from_cache(session));
     }
     // Check what can be checked before anyone is asked for a password.
     settings.check_for_login()?;
@@ -58,11 +85,14 @@ pub fn obtain(
     if let Some(session) = &kept_saml
         && cache.is_ready(session)
     {
-        return Ok(cache.with_current_region(session.clone()));
+        return Ok(from_cache(cache.with_current_region(session.clone())));
     }
     let session = provide(&cache, prompter, request, kept_saml.as_ref())?;
     cache.save(&session)?;
-    Ok(session)
+    Ok(Obtained {
+        session,
+        logged_in: true,
+    })
 }
 
 /// The providers, in their order: the cross-account hop around the SAML role's session —

@@ -9,7 +9,7 @@ use super::provider::Provider;
 use crate::arn::RoleArn;
 use crate::aws::sts;
 use crate::aws::target_role::{self, Decision};
-use crate::prompt::{Prompter, log};
+use crate::prompt::Prompter;
 use crate::settings::Settings;
 
 /// The hop on top of the SAML role's session that `inner` provides.
@@ -85,7 +85,11 @@ impl<P> CrossAccountHop<'_, P> {
             duration,
         )
         .await?;
-        log::debug(&format!("assumed the cross-account role {role_arn}"));
+        // Said without -v: the credentials handed out are not the SAML role's.
+        self.prompter.say(&format!(
+            "Using cross-account role {role_arn} (through {}).",
+            session.role.role_arn
+        ));
         session.target = Some(TargetCredentials {
             role_arn,
             credentials,

@@ -40,6 +40,32 @@ fn the_one_target_is_found_and_awscli_runs_as_it() {
         caller_arn(&run),
         "arn:aws:sts::500000000001:assumed-role/Deploy/alice@example.com"
     );
+    // The hop is said without -v, and written as login writes it: a plain aws follows it.
+    let stderr = run.stderr();
+    let said: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("cross-account role"))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "Using cross-account role arn:aws:iam::500000000001:role/Deploy (through arn:aws:iam::400000000001:role/Ops)."
+        ]
+    );
+    assert!(
+        caller_arn(&aws_as(&s, "400000000001/Ops"))
+            .starts_with("arn:aws:sts::500000000001:assumed-role/Deploy/"),
+        "{stderr}"
+    );
+    let status = s.run("okta-aws", &["status"]);
+    assert!(
+        status
+            .success()
+            .stdout()
+            .contains("Ops -> 500000000001/Deploy"),
+        "{}",
+        status.stdout()
+    );
     // Cached: the next call touches neither Okta nor IAM.
     let calls = s.okta.requests().len();
     let mut s = s;

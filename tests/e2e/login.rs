@@ -76,7 +76,11 @@ fn push_with_number_challenge_then_awscli_runs_the_real_aws() {
     assert!(run.stderr().contains("tap 42"), "{}", run.stderr());
     // One push, two WAITING polls, then the approval.
     assert_eq!(s.okta.count("POST", "/api/v1/authn/factors/"), 3);
-    assert!(!s.credentials_file().exists(), "awscli writes no files");
+    let written = std::fs::read_to_string(s.credentials_file()).unwrap();
+    assert!(
+        written.starts_with("[222222222222/Admin]\n"),
+        "a login by awscli writes as login does: {written}"
+    );
 }
 
 #[test]

@@ -358,6 +358,7 @@ fn withokta_and_okta_aws_use_in_bash_zsh_and_fish() {
         let script = format!(
             "{load}\n\
              withokta sh -c 'echo \"with=$AWS_SESSION_TOKEN\"'\n\
+             withokta \"sh -c 'echo one=\\$AWS_SESSION_TOKEN'\"\n\
              okta-aws-use work\n\
              echo \"use=$AWS_SESSION_TOKEN\"\n"
         );
@@ -367,6 +368,10 @@ fn withokta_and_okta_aws_use_in_bash_zsh_and_fish() {
         assert!(
             out.contains(&format!("with={}\n", token("top"))),
             "{name}: {out}"
+        );
+        assert!(
+            out.contains(&format!("one={}\n", token("top"))),
+            "{name}: the one quoted command, split: {out}"
         );
         assert!(
             out.contains(&format!("use={}\n", token("p-work"))),

@@ -292,8 +292,8 @@ fn awscli_runs_the_aws_cmd_it_finds_through_pathext() {
     assert_eq!(caller_arn(&environment), ADMIN_ARN);
     assert_eq!(value(&environment, "AWS_PROFILE"), None, "{stdout}");
     assert!(
-        !s.credentials_file().exists() && !wine().profile.join(".aws/credentials").exists(),
-        "awscli writes no files"
+        s.credentials_file().exists() || wine().profile.join(".aws/credentials").exists(),
+        "a login by awscli writes the credentials as login does"
     );
 }
 

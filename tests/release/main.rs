@@ -4,5 +4,6 @@
 //! No network and no fake Okta: these tests look at the binaries and the tree only.
 
 mod hardening;
+mod lean_awscli;
 mod man_pages;
 mod version;
