@@ -15,6 +15,7 @@ pub mod logout;
 pub mod model;
 mod provider;
 mod target;
+pub mod written;
 
 use anyhow::Result;
 

@@ -4,7 +4,7 @@
 //! | kind | file | what |
 //! | --- | --- | --- |
 //! | AWS session | `p-NAME.session.json` (`top.session.json` for the unnamed profile) | `AwsSession` |
-//! | written sections | `p-NAME.written.json` | the ~/.aws/credentials sections a login wrote |
+//! | written (the ledger) | `p-NAME.written.json` | the ~/.aws/credentials sections and ~/.aws/config keys a login wrote |
 //! | login lock | `p-NAME.lock` | held while that profile logs in |
 //! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
 //! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
@@ -40,12 +40,37 @@ pub enum Scope<'a> {
     Every,
 }
 
-/// The ~/.aws/credentials sections `login` wrote for a profile, so that `logout` removes
-/// exactly those (kept apart from the session: `login --all-roles` writes many).
+/// What `login` wrote for a profile into the AWS CLI's files, so that `logout` removes
+/// exactly that (kept apart from the session: `login --all-roles` writes many sections).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct WrittenSections {
     version: u32,
     sections: Vec<String>,
+    /// Keys of ~/.aws/config (a ledger from before these were recorded has none).
+    #[serde(default)]
+    config: Vec<ConfigKey>,
+}
+
+/// One key login wrote into ~/.aws/config: logout removes it, or puts back the value it
+/// replaced, but only while it still holds what login wrote (a later edit of the user's
+/// stays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigKey {
+    /// The section as written in the file: `profile NAME` or `default`.
+    pub section: String,
+    pub key: String,
+    pub value: String,
+    /// What the key held before the first login wrote it.
+    pub previous: Option<String>,
+}
+
+/// Everything the ledger held for a scope, taken by logout.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// ~/.aws/credentials sections.
+    pub sections: Vec<String>,
+    /// ~/.aws/config keys.
+    pub config: Vec<ConfigKey>,
 }
 
 impl Versioned for WrittenSections {
@@ -140,16 +165,36 @@ impl Store {
         self.dir.write(&path, &ledger)
     }
 
-    /// The credentials sections written for `scope`, forgetting the record of them.
-    pub fn take_written_sections(&self, scope: Scope) -> Result<Vec<String>> {
-        let mut sections = Vec::new();
+    /// Remember that `login` wrote these ~/.aws/config keys for the profile. A key written
+    /// before keeps its first `previous` (the user's value, not our own earlier one).
+    pub fn record_written_config(&self, profile: &Profile, keys: &[ConfigKey]) -> Result<()> {
+        let path = self.profile_file(profile, WRITTEN_SECTIONS);
+        let mut ledger: WrittenSections = self.dir.read(&path).unwrap_or_default();
+        for key in keys {
+            let known = ledger
+                .config
+                .iter_mut()
+                .find(|k| k.section == key.section && k.key == key.key);
+            match known {
+                Some(known) => known.value.clone_from(&key.value),
+                None => ledger.config.push(key.clone()),
+            }
+        }
+        ledger.version = FORMAT_VERSION;
+        self.dir.write(&path, &ledger)
+    }
+
+    /// What was written for `scope`, forgetting the record of it.
+    pub fn take_written(&self, scope: Scope) -> Result<Written> {
+        let mut written = Written::default();
         for path in self.profile_files(scope, WRITTEN_SECTIONS) {
             if let Some(ledger) = self.dir.read::<WrittenSections>(&path) {
-                sections.extend(ledger.sections);
+                written.sections.extend(ledger.sections);
+                written.config.extend(ledger.config);
             }
             self.dir.remove(&path)?;
         }
-        Ok(sections)
+        Ok(written)
     }
 
     /// Take the profile's login lock, waiting (bounded) for another process's login.
@@ -261,16 +306,27 @@ mod tests {
         store
             .record_written_sections(&Profile::unnamed(), &sections(&["3/C"]))
             .unwrap();
-        let taken = store.take_written_sections(Scope::Profile(&work)).unwrap();
-        assert_eq!(taken, sections(&["work", "1/A", "2/B"]));
-        assert!(
-            store
-                .take_written_sections(Scope::Profile(&work))
-                .unwrap()
-                .is_empty()
+        let key = |value: &str, previous: Option<&str>| ConfigKey {
+            section: "profile work".to_string(),
+            key: "region".to_string(),
+            value: value.to_string(),
+            previous: previous.map(str::to_string),
+        };
+        store
+            .record_written_config(&work, &[key("eu-west-1", Some("mine"))])
+            .unwrap();
+        store
+            .record_written_config(&work, &[key("eu-west-2", Some("eu-west-1"))])
+            .unwrap();
+        let taken = store.take_written(Scope::Profile(&work)).unwrap();
+        assert_eq!(taken.sections, sections(&["work", "1/A", "2/B"]));
+        assert_eq!(taken.config, vec![key("eu-west-2", Some("mine"))]);
+        assert_eq!(
+            store.take_written(Scope::Profile(&work)).unwrap(),
+            Written::default()
         );
         assert_eq!(
-            store.take_written_sections(Scope::Every).unwrap(),
+            store.take_written(Scope::Every).unwrap().sections,
             sections(&["3/C"])
         );
     }

@@ -263,6 +263,32 @@ fn logout_all_forgets_every_profile() {
     assert!(left.trim().is_empty(), "{left}");
 }
 
+#[test]
+fn logout_of_one_profile_says_that_the_shared_okta_session_ends_too() {
+    let s = sandbox();
+    s.write_config("[work]\n[play]\nOKTA_AWS_ROLE_TO_ASSUME=Admin\n");
+    s.run("okta-aws", &["login", "--profile", "work"]).success();
+    s.run("okta-aws", &["login", "--profile", "play"]).success();
+    assert_eq!(s.okta.count("POST", "/api/v1/authn"), 1, "one Okta session");
+    let run = s.run("okta-aws", &["logout", "--profile", "work"]);
+    run.success();
+    assert!(
+        run.stderr().contains("shared with profile(s) play"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(s.okta.count("DELETE", "/api/v1/sessions/me"), 1);
+    // play keeps its AWS session; its next login after that signs in again.
+    let table = s.run("okta-aws", &["status"]).success().stdout();
+    assert!(table.contains("play"), "{table}");
+    let again = s.run("okta-aws", &["logout", "--profile", "play"]);
+    assert!(
+        !again.success().stderr().contains("shared"),
+        "{}",
+        again.stderr()
+    );
+}
+
 /// SIGKILL at random points of repeated writes: the file is always whole, old or new.
 #[test]
 fn killing_the_tool_never_leaves_a_partial_credentials_file() {
