@@ -76,7 +76,13 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    let (credentials, region) = assume(context, &role, &assertion).await?;
+    let (credentials, region) = if needs_menu {
+        assume(context, &role, &assertion).await?
+    } else {
+        // Names for later commands (status, roles, completion), read while STS answers.
+        let names = account_names::refresh_beside(store, action.as_deref(), &assertion);
+        tokio::join!(assume(context, &role, &assertion), names).0?
+    };
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -140,5 +146,10 @@ pub async fn saml_assertion(
     if let Err(e) = store.save_okta_web_session(&kept) {
         prompter.warn(&format!("cannot keep the Okta session: {e:#}"));
     }
-    Ok((Assertion::parse(&form.saml_response)?, form.action))
+    let assertion = Assertion::parse(&form.saml_response)?;
+    // `roles` and completion list them whatever this login goes on to do.
+    if let Err(e) = store.save_granted_roles(&settings.profile, &assertion.roles) {
+        prompter.warn(&format!("cannot keep the list of roles: {e:#}"));
+    }
+    Ok((assertion, form.action))
 }

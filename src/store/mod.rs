@@ -5,24 +5,27 @@
 //! | --- | --- | --- |
 //! | AWS session | `p-NAME.session.json` (`top.session.json` for the unnamed profile) | `AwsSession` |
 //! | written (the ledger) | `p-NAME.written.json` | the ~/.aws/credentials sections and ~/.aws/config keys a login wrote |
+//! | granted roles | `p-NAME.roles.json` | the roles of the profile's last assertion, whatever the login path |
 //! | login lock | `p-NAME.lock` | held while that profile logs in |
 //! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
 //! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
+//! | accounts asked | `account-names-asked.json` | when the sign-in page last listed each account (named or not) |
 //!
 //! Reading a session is the hot path of every `aws` call: one small JSON file. Anything
 //! unreadable is a miss (with a `-v` note), never an error.
 
 pub mod cache_dir;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::signin_page::AccountNames;
+use crate::aws::signin_page::{AccountNames, FRESH_FOR_SECS};
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::Prompter;
+use crate::saml::RolePair;
 use crate::session::model::AwsSession;
 use crate::settings::{Profile, Settings};
 use cache_dir::{CacheDir, FORMAT_VERSION, FileLock, Versioned, now_secs};
@@ -31,7 +34,9 @@ const AWS_SESSION: &str = "session.json";
 const WRITTEN_SECTIONS: &str = "written.json";
 const OKTA_WEB_SESSION: &str = "okta.json";
 const LOCK: &str = "lock";
+const GRANTED_ROLES: &str = "roles.json";
 const ACCOUNT_NAMES: &str = "account-names.json";
+const ACCOUNTS_ASKED: &str = "account-names-asked.json";
 
 /// Which profiles a forgetting command is about.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +76,34 @@ pub struct Written {
     pub sections: Vec<String>,
     /// ~/.aws/config keys.
     pub config: Vec<ConfigKey>,
+}
+
+/// When AWS's sign-in page last answered with names for a login that had these accounts:
+/// an account it gave no name for has no alias, and is not asked about again for a day.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AccountsAsked {
+    version: u32,
+    asked_at: BTreeMap<String, u64>,
+}
+
+impl Versioned for AccountsAsked {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The roles the profile's last SAML assertion granted: `roles` and completion read them,
+/// after a one-role login, `login --all-roles` or a glob alike.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct GrantedRoles {
+    version: u32,
+    roles: Vec<RolePair>,
+}
+
+impl Versioned for GrantedRoles {
+    fn version(&self) -> u32 {
+        self.version
+    }
 }
 
 impl Versioned for WrittenSections {
@@ -132,9 +165,32 @@ impl Store {
         files.iter().filter_map(|p| self.dir.read(p)).collect()
     }
 
-    /// Forget the AWS sessions of `scope`: how many there were, and the Okta orgs they came
-    /// from.
+    /// Remember the roles an assertion granted the profile.
+    pub fn save_granted_roles(&self, profile: &Profile, roles: &[RolePair]) -> Result<()> {
+        let granted = GrantedRoles {
+            version: FORMAT_VERSION,
+            roles: roles.to_vec(),
+        };
+        self.dir
+            .write(&self.profile_file(profile, GRANTED_ROLES), &granted)
+    }
+
+    /// The roles the profile's last assertion granted: as remembered, else the cached
+    /// session's (from before they were kept apart). `None` when nothing is known.
+    pub fn granted_roles(&self, profile: &Profile) -> Option<Vec<RolePair>> {
+        let path = self.profile_file(profile, GRANTED_ROLES);
+        match self.dir.read::<GrantedRoles>(&path) {
+            Some(granted) if !granted.roles.is_empty() => Some(granted.roles),
+            _ => self.aws_session(profile).map(|s| s.granted_roles()),
+        }
+    }
+
+    /// Forget the AWS sessions of `scope` (and the roles they were granted): how many there
+    /// were, and the Okta orgs they came from.
     pub fn forget_aws_sessions(&self, scope: Scope) -> Result<(usize, BTreeSet<String>)> {
+        for path in self.profile_files(scope, GRANTED_ROLES) {
+            self.dir.remove(&path)?;
+        }
         let mut orgs = BTreeSet::new();
         let mut forgotten = 0;
         for path in self.profile_files(scope, AWS_SESSION) {
@@ -242,6 +298,29 @@ impl Store {
         names.is_fresh(now_secs()).then_some(names)
     }
 
+    /// Whether the sign-in page was asked about `account` within the last day.
+    pub fn account_recently_asked(&self, account: &str) -> bool {
+        let asked: Option<AccountsAsked> = self.dir.read(&self.dir.path.join(ACCOUNTS_ASKED));
+        asked
+            .and_then(|a| a.asked_at.get(account).copied())
+            .is_some_and(|at| now_secs().saturating_sub(at) < FRESH_FOR_SECS)
+    }
+
+    /// Remember that the sign-in page answered for these accounts (named or not).
+    pub fn record_accounts_asked<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<()> {
+        let path = self.dir.path.join(ACCOUNTS_ASKED);
+        let mut asked: AccountsAsked = self.dir.read(&path).unwrap_or_default();
+        asked.version = FORMAT_VERSION;
+        let now = now_secs();
+        asked
+            .asked_at
+            .extend(accounts.into_iter().map(|a| (a.to_string(), now)));
+        self.dir.write(&path, &asked)
+    }
+
     /// Merge newly fetched names in (accounts of other Okta apps keep theirs).
     pub fn add_account_names(&self, fetched: HashMap<String, String>) -> Result<AccountNames> {
         let mut names = self.account_names();
@@ -256,7 +335,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::signin_page::FRESH_FOR_SECS;
 
     #[test]
     fn names_are_cached_merged_and_age() {
