@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::account_names;
 use super::model::AwsSession;
 use super::provider::Provider;
+use super::remembered_user::RememberingUser;
 use crate::aws::{AwsCredentials, sts};
 use crate::error::fail;
 use crate::okta::OktaClient;
@@ -173,11 +174,18 @@ pub async fn saml_assertion(
         .okta_web_session(&client.origin())
         .unwrap_or_else(|| OktaWebSession::new(client.origin()));
     let sign_in = SignIn::for_settings(&settings.okta);
+    let origin = client.origin();
+    let asking = RememberingUser::new(prompter, store.remembered_user_name(&origin));
     let (form, kept) = sign_in
-        .saml_form_reusing(client, prompter, app_link, kept)
+        .saml_form_reusing(client, &asking, app_link, kept)
         .await?;
     if let Err(e) = store.save_okta_web_session(&kept) {
         prompter.warn(&format!("cannot keep the Okta session: {e:#}"));
+    }
+    if let Some(name) = asking.typed()
+        && let Err(e) = store.remember_user_name(&origin, &name)
+    {
+        prompter.warn(&format!("cannot remember the user name: {e:#}"));
     }
     let assertion = Assertion::parse(&form.saml_response)?;
     // `roles` and completion list them whatever this login goes on to do.

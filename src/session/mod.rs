@@ -14,6 +14,7 @@ mod login;
 pub mod logout;
 pub mod model;
 mod provider;
+mod remembered_user;
 mod target;
 pub mod written;
 

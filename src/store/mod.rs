@@ -9,6 +9,7 @@
 //! | login lock | `p-NAME.lock` | held while that profile logs in |
 //! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
 //! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
+//! | user names | `user-names.json` | the Okta user name last typed at each org, the next default |
 //! | accounts asked | `account-names-asked.json` | when the sign-in page last listed each account (named or not) |
 //!
 //! Reading a session is the hot path of every `aws` call: one small JSON file. Anything
@@ -37,6 +38,7 @@ const LOCK: &str = "lock";
 const GRANTED_ROLES: &str = "roles.json";
 const ACCOUNT_NAMES: &str = "account-names.json";
 const ACCOUNTS_ASKED: &str = "account-names-asked.json";
+const USER_NAMES: &str = "user-names.json";
 
 /// Which profiles a forgetting command is about.
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +89,19 @@ struct AccountsAsked {
 }
 
 impl Versioned for AccountsAsked {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The Okta user name last typed at each org (by origin).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct UserNames {
+    version: u32,
+    by_org: BTreeMap<String, String>,
+}
+
+impl Versioned for UserNames {
     fn version(&self) -> u32 {
         self.version
     }
@@ -296,6 +311,24 @@ impl Store {
     pub fn fresh_account_names(&self) -> Option<AccountNames> {
         let names = self.dir.read::<AccountNames>(&self.account_names_file())?;
         names.is_fresh(now_secs()).then_some(names)
+    }
+
+    /// The user name last typed at the org at `origin`.
+    pub fn remembered_user_name(&self, origin: &str) -> Option<String> {
+        let names: UserNames = self.dir.read(&self.dir.path.join(USER_NAMES))?;
+        names.by_org.get(origin).cloned()
+    }
+
+    /// Remember the user name typed at the org (after a sign-in that worked).
+    pub fn remember_user_name(&self, origin: &str, name: &str) -> Result<()> {
+        let path = self.dir.path.join(USER_NAMES);
+        let mut names: UserNames = self.dir.read(&path).unwrap_or_default();
+        if names.by_org.get(origin).map(String::as_str) == Some(name) {
+            return Ok(());
+        }
+        names.version = FORMAT_VERSION;
+        names.by_org.insert(origin.to_string(), name.to_string());
+        self.dir.write(&path, &names)
     }
 
     /// Whether the sign-in page was asked about `account` within the last day.
