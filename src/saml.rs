@@ -79,9 +79,10 @@ impl Assertion {
 fn read_xml(xml: &str) -> Result<Assertion> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut walk = Walk::default();
+    let mut root = None;
     loop {
         let event = match reader.read_event() {
-            Ok(Event::Eof) => return Ok(walk.out),
+            Ok(Event::Eof) => return with_saml_root(root, walk.out),
             Ok(event) => event,
             Err(e) => {
                 return fail(
@@ -90,7 +91,28 @@ fn read_xml(xml: &str) -> Result<Assertion> {
                 );
             }
         };
+        if root.is_none()
+            && let Event::Start(e) | Event::Empty(e) = &event
+        {
+            root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+        }
         walk.event(event)?;
+    }
+}
+
+/// Text with no element at all, or a document that is not a SAML response, is said to be
+/// so (rather than "grants no AWS role").
+fn with_saml_root(root: Option<String>, assertion: Assertion) -> Result<Assertion> {
+    match root.as_deref() {
+        Some("Response" | "Assertion") => Ok(assertion),
+        Some(other) => fail(
+            format!("the SAMLResponse from Okta is XML but not a SAML response (<{other}>)"),
+            "check that OKTA_AWS_APP_URL is the AWS app's embed link",
+        ),
+        None => fail(
+            "the SAMLResponse from Okta is not XML",
+            "check that OKTA_AWS_APP_URL is the AWS app's embed link",
+        ),
     }
 }
 
@@ -202,6 +224,16 @@ mod tests {
     }
 
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?><saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol"><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion"><saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">alice@example.com</saml2:NameID></saml2:Subject><saml2:AttributeStatement><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri"><saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">arn:aws:iam::111111111111:role/Developer,arn:aws:iam::111111111111:saml-provider/Okta</saml2:AttributeValue><saml2:AttributeValue>arn:aws:iam::222222222222:saml-provider/Okta,arn:aws:iam::222222222222:role/team/Admin</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml2:AttributeValue>alice@example.com</saml2:AttributeValue></saml2:Attribute><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"><saml2:AttributeValue>7200</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"#;
+
+    #[test]
+    fn text_that_is_not_a_saml_response_says_so() {
+        let message = |text: &str| format!("{:#}", Assertion::parse(&encode(text)).unwrap_err());
+        assert!(message("just words").contains("is not XML"));
+        assert!(message("").contains("is not XML"));
+        assert!(message("<html><body/></html>").contains("not a SAML response (<html>)"));
+        let no_roles = SAMPLE.replace("Attributes/Role\"", "Attributes/Other\"");
+        assert!(message(&no_roles).contains("grants no AWS role"));
+    }
 
     #[test]
     fn reads_roles_in_either_order_duration_and_name_id() {

@@ -179,12 +179,11 @@ fn role_candidates() -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let store = Store::for_settings(&settings);
-    let Some(session) = store.aws_session(&settings.profile) else {
+    let Some(roles) = store.granted_roles(&settings.profile) else {
         return Vec::new();
     };
     let names = store.account_names().names;
     let account = |r: &RolePair| signin_page::label(&names, r.role_arn.account());
-    let roles = session.granted_roles();
     let arns = roles.iter().map(|r| {
         CompletionCandidate::new(r.role_arn.as_str())
             .help(Some(format!("{} {}", account(r), r.role_arn.name()).into()))

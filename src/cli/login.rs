@@ -8,13 +8,13 @@ use clap::Args;
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::credentials_file::{
     aws_config_path, config_section, credentials_path, write_credentials, write_many_credentials,
-    write_role_profile,
 };
 use crate::aws::{AwsCredentials, human_duration};
 use crate::error::fail;
 use crate::glob;
 use crate::prompt::Prompter;
 use crate::session::all_roles::{self, RoleOutcome};
+use crate::session::written::write_config_entry;
 use crate::session::{self, AwsSession, Obtained};
 use crate::settings::Settings;
 use crate::store::Store;
@@ -79,15 +79,26 @@ pub fn write_session(settings: &Settings, session: &AwsSession) -> Result<Writte
     write_credentials(&path, &section, &session.credentials)?;
     Store::for_settings(settings)
         .record_written_sections(&settings.profile, std::slice::from_ref(&section))?;
-    let mut role_profile = None;
+    // ~/.aws/config: the cross-account hop (`aws --profile NAME` then hops into the target
+    // by itself) and the region (as the Java tool wrote it), recorded for logout.
+    let config = aws_config_path();
+    let region = settings.sts.regions.configured();
+    let mut keys = Vec::new();
     if let Some(target) = &session.target {
-        // `aws --profile NAME` then hops into the target by itself, through the config entry.
-        let config = aws_config_path();
-        let region = settings.sts.regions.configured();
-        let role_arn = target.role_arn.as_str();
-        write_role_profile(&config, &section, role_arn, &section, region)?;
-        role_profile = Some((config_section(&section), config));
+        keys.extend([
+            ("role_arn", target.role_arn.as_str()),
+            ("source_profile", section.as_str()),
+        ]);
     }
+    keys.extend(region.map(|r| ("region", r)));
+    if !keys.is_empty() {
+        let store = Store::for_settings(settings);
+        write_config_entry(&store, &settings.profile, &config, &section, &keys)?;
+    }
+    let role_profile = session
+        .target
+        .as_ref()
+        .map(|_| (config_section(&section), config));
     Ok(Written {
         section,
         credentials_file: path,

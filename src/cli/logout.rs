@@ -44,10 +44,11 @@ pub fn run(args: &LogoutArgs, prompter: &dyn Prompter) -> Result<()> {
         "Logged out of {target}: {} cached session(s) forgotten, {} Okta session(s) closed{}.",
         done.forgotten,
         done.closed,
-        if done.credentials_removed {
-            ", credentials removed from ~/.aws/credentials"
-        } else {
-            ""
+        match (done.credentials_removed, done.config_removed) {
+            (true, true) => ", credentials removed from ~/.aws/credentials and ~/.aws/config",
+            (true, false) => ", credentials removed from ~/.aws/credentials",
+            (false, true) => ", entries removed from ~/.aws/config",
+            (false, false) => "",
         }
     ));
     Ok(())

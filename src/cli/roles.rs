@@ -11,7 +11,7 @@ use super::{ProfileArg, RoleArg, load_settings};
 use crate::error::fail;
 use crate::prompt::Prompter;
 use crate::saml::RolePair;
-use crate::session::{self, AwsSession};
+use crate::session;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -41,12 +41,10 @@ struct RoleEntry<'a> {
 
 pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     let settings = load_settings(&args.profile, &RoleArg::default())?;
-    let session = if args.refresh {
-        session::obtain(&settings, prompter, session::Request { force: true })?
-    } else {
-        cached_session(&settings)?
-    };
-    let roles = session.granted_roles();
+    if args.refresh {
+        session::obtain(&settings, prompter, session::Request { force: true })?;
+    }
+    let roles = granted_roles(&settings)?;
     if args.json {
         let names = Store::for_settings(&settings).account_names().names;
         let entries: Vec<RoleEntry> = roles.iter().map(|r| entry(r, &names)).collect();
@@ -58,9 +56,10 @@ pub fn run(args: &RolesArgs, prompter: &dyn Prompter) -> Result<()> {
     Ok(())
 }
 
-fn cached_session(settings: &Settings) -> Result<AwsSession> {
-    match Store::for_settings(settings).aws_session(&settings.profile) {
-        Some(session) => Ok(session),
+/// The roles of the profile's last assertion, from the cache.
+fn granted_roles(settings: &Settings) -> Result<Vec<RolePair>> {
+    match Store::for_settings(settings).granted_roles(&settings.profile) {
+        Some(roles) => Ok(roles),
         None => {
             let (flag, which) = (settings.profile.flag(), settings.profile.describe());
             fail(

@@ -29,19 +29,10 @@ pub async fn authenticate(
     mfa: &MfaPresets,
 ) -> Result<String> {
     let api = AuthnApi { client, prompter };
-    let username = match &user.name {
-        Some(name) => name.clone(),
-        None => prompter.ask("Okta user name", OKTA_USERNAME)?,
-    };
-    if username.is_empty() {
-        return fail(
-            "the Okta user name is empty",
-            format!("set {OKTA_USERNAME}"),
-        );
-    }
     let mut tries = 0;
     loop {
         tries += 1;
+        let username = user_name(prompter, user)?;
         let (password, source) = read_password(prompter, user, &username)?;
         let body = json!({
             "username": username,
@@ -56,11 +47,31 @@ pub async fn authenticate(
                     && matches!(source, PasswordSource::Typed)
                     && tries < PASSWORD_TRIES =>
             {
-                prompter.say("Okta: authentication failed; try again.");
+                prompter.say(if user.name.is_none() {
+                    "Okta: authentication failed; try again (check the user name too: Enter keeps it)."
+                } else {
+                    "Okta: authentication failed; try again."
+                });
             }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// `OKTA_USERNAME`, else asked (the prompter may offer the name typed last time). Asked
+/// again after a refused password, so that a mistyped name can be corrected.
+fn user_name(prompter: &dyn Prompter, user: &OktaUser) -> Result<String> {
+    let username = match &user.name {
+        Some(name) => name.clone(),
+        None => prompter.ask("Okta user name", OKTA_USERNAME)?,
+    };
+    if username.is_empty() {
+        return fail(
+            "the Okta user name is empty",
+            format!("set {OKTA_USERNAME}"),
+        );
+    }
+    Ok(username)
 }
 
 fn read_password(

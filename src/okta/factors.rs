@@ -142,6 +142,7 @@ pub async fn verify(
     };
     let verify_url = verify_url(api, &factor, transaction)?;
     crate::prompt::log::debug(&format!("MFA factor: {}", factor.choice_name()));
+    code_answerable(api.prompter, mfa, &factor)?;
     let step = Step {
         api,
         mfa,
@@ -165,6 +166,21 @@ pub async fn verify(
         }
         Method::SentCode => step.sent_code(verify_url).await,
     }
+}
+
+/// With no terminal and no `OKTA_MFA_CODE`, a factor that needs a typed answer fails here,
+/// before it fires (an SMS sent, a call placed) rather than at the question after.
+fn code_answerable(prompter: &dyn Prompter, mfa: &MfaPresets, factor: &Factor) -> Result<()> {
+    let needs_typing = !matches!(method(factor), Some(Method::Push));
+    if needs_typing && mfa.code.is_none() && !prompter.is_interactive() {
+        return fail(
+            format!("no terminal to ask for the {}", describe(factor)),
+            format!(
+                "set {OKTA_MFA_CODE} (in the environment), or choose a push factor with OKTA_MFA_CHOICE"
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// The factor's `verify` link, asking Okta to remember the device when its policy allows:

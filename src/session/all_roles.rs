@@ -34,6 +34,7 @@ pub fn obtain_all(
     pattern: Option<&str>,
 ) -> Result<Vec<RoleOutcome>> {
     settings.check_for_login()?;
+    super::warn_unsupported(settings, prompter);
     let store = Store::for_settings(settings);
     let _lock = store.lock_profile(&settings.profile, prompter)?;
     run_online(async {

@@ -7,16 +7,19 @@ use anyhow::Result;
 use super::account_names;
 use super::model::AwsSession;
 use super::provider::Provider;
+use super::remembered_user::RememberingUser;
 use crate::aws::{AwsCredentials, sts};
+use crate::error::fail;
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::{Prompter, log};
 use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
+use crate::settings::keys::OKTA_AWS_ROLE_TO_ASSUME;
 use crate::settings::{DEFAULT_DURATION_SECS, Settings};
 use crate::store::Store;
-use crate::store::cache_dir::FORMAT_VERSION;
+use crate::store::cache_dir::{FORMAT_VERSION, now_secs};
 
 /// What a login works with.
 #[derive(Clone, Copy)]
@@ -59,6 +62,7 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         store,
     } = *context;
     let client = okta_client(settings)?;
+    role_answerable(context, &client.origin())?;
     let (assertion, action) = saml_assertion(context, &client).await?;
     log::debug(&format!(
         "the assertion grants {} role(s)",
@@ -76,7 +80,13 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    let (credentials, region) = assume(context, &role, &assertion).await?;
+    let (credentials, region) = if needs_menu {
+        assume(context, &role, &assertion).await?
+    } else {
+        // Names for later commands (status, roles, completion), read while STS answers.
+        let names = account_names::refresh_beside(store, action.as_deref(), &assertion);
+        tokio::join!(assume(context, &role, &assertion), names).0?
+    };
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -89,6 +99,36 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         target_decided_for: None,
         target: None,
     })
+}
+
+/// With no terminal, the role question must be known unanswerable before a sign-in sends a
+/// push (else the push is approved and then the login fails): when the profile's last
+/// assertion granted several roles and no role is preset, fail now. Not when the kept Okta
+/// session will likely serve (no factor fires) — then the role menu's own error says it.
+fn role_answerable(context: &LoginContext<'_>, org: &str) -> Result<()> {
+    let LoginContext {
+        settings,
+        prompter,
+        store,
+    } = *context;
+    if prompter.is_interactive() || settings.sts.role.is_some() {
+        return Ok(());
+    }
+    let roles = store.granted_roles(&settings.profile).unwrap_or_default();
+    let kept_alive = store
+        .okta_web_session(org)
+        .is_some_and(|kept| kept.alive(now_secs()));
+    if roles.len() < 2 || kept_alive {
+        return Ok(());
+    }
+    let listed: Vec<String> = roles.iter().map(|r| r.role_arn.short()).collect();
+    fail(
+        format!(
+            "no terminal to ask which role to assume (your last login granted {}), and signing in would first ask for MFA",
+            listed.join(", ")
+        ),
+        format!("set {OKTA_AWS_ROLE_TO_ASSUME} (in the environment or the config file)"),
+    )
 }
 
 /// AssumeRoleWithSAML for the chosen role, in its partition's region: the credentials and
@@ -134,11 +174,23 @@ pub async fn saml_assertion(
         .okta_web_session(&client.origin())
         .unwrap_or_else(|| OktaWebSession::new(client.origin()));
     let sign_in = SignIn::for_settings(&settings.okta);
+    let origin = client.origin();
+    let asking = RememberingUser::new(prompter, store.remembered_user_name(&origin));
     let (form, kept) = sign_in
-        .saml_form_reusing(client, prompter, app_link, kept)
+        .saml_form_reusing(client, &asking, app_link, kept)
         .await?;
     if let Err(e) = store.save_okta_web_session(&kept) {
         prompter.warn(&format!("cannot keep the Okta session: {e:#}"));
     }
-    Ok((Assertion::parse(&form.saml_response)?, form.action))
+    if let Some(name) = asking.typed()
+        && let Err(e) = store.remember_user_name(&origin, &name)
+    {
+        prompter.warn(&format!("cannot remember the user name: {e:#}"));
+    }
+    let assertion = Assertion::parse(&form.saml_response)?;
+    // `roles` and completion list them whatever this login goes on to do.
+    if let Err(e) = store.save_granted_roles(&settings.profile, &assertion.roles) {
+        prompter.warn(&format!("cannot keep the list of roles: {e:#}"));
+    }
+    Ok((assertion, form.action))
 }

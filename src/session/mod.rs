@@ -14,7 +14,9 @@ mod login;
 pub mod logout;
 pub mod model;
 mod provider;
+mod remembered_user;
 mod target;
+pub mod written;
 
 use anyhow::Result;
 
@@ -75,6 +77,7 @@ pub fn obtain_reporting(
     }
     // Check what can be checked before anyone is asked for a password.
     settings.check_for_login()?;
+    warn_unsupported(settings, prompter);
     let _lock = cache.lock(prompter)?;
     // Another process may have logged in while we waited for the lock.
     let kept_saml = if request.force {
@@ -93,6 +96,14 @@ pub fn obtain_reporting(
         session,
         logged_in: true,
     })
+}
+
+/// The Java tool's settings that are set but ignored, one line each, when a login starts
+/// (not on the cached path, which every `aws` call takes).
+pub fn warn_unsupported(settings: &Settings, prompter: &dyn Prompter) {
+    for warning in settings.unsupported_warnings() {
+        prompter.warn(&warning);
+    }
 }
 
 /// The providers, in their order: the cross-account hop around the SAML role's session —

@@ -21,3 +21,20 @@ pub const OKTA_AWS_CLI: &str = "OKTA_AWS_CLI";
 pub const OKTA_AWS_CONFIG: &str = "OKTA_AWS_CONFIG";
 pub const OKTA_AWS_CACHE_DIR: &str = "OKTA_AWS_CACHE_DIR";
 pub const OKTA_PROFILE: &str = "OKTA_PROFILE";
+
+/// Settings of the Java tool that okta-aws does not implement, each with what to do
+/// instead: set, they are ignored with a one-line warning at login.
+pub const UNSUPPORTED_JAVA_SETTINGS: [(&str, &str); 3] = [
+    (
+        "OKTA_BROWSER_AUTH",
+        "Identity Engine orgs sign in in the browser with OKTA_OIDC_CLIENT_ID",
+    ),
+    (
+        "OKTA_COOKIES_PATH",
+        "the Okta session is kept in the cache directory (OKTA_AWS_CACHE_DIR)",
+    ),
+    (
+        "OKTA_IGNORE_SAML_REQ_CONTAIN",
+        "the SAML assertion is read from the app link's form whatever the page says",
+    ),
+];

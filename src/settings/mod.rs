@@ -52,6 +52,8 @@ pub struct Settings {
     pub sts: StsSettings,
     pub target: TargetSettings,
     pub files: FileSettings,
+    /// The Java tool's settings that are set here but not implemented, and where.
+    pub unsupported: Vec<(&'static str, Source)>,
 }
 
 /// Who signs in to which Okta org, and how.
@@ -213,6 +215,23 @@ impl Settings {
         Ok(raw.settings(profile, file.path.clone()))
     }
 
+    /// One line for each of the Java tool's settings that is set but not implemented.
+    pub fn unsupported_warnings(&self) -> Vec<String> {
+        self.unsupported
+            .iter()
+            .map(|(key, source)| {
+                let instead = keys::UNSUPPORTED_JAVA_SETTINGS
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or("", |(_, instead)| *instead);
+                format!(
+                    "{key} ({}) is a setting of the Java tool that okta-aws does not implement; ignored: {instead}",
+                    source.describe()
+                )
+            })
+            .collect()
+    }
+
     /// What can be checked before anyone is asked for a password: the org, the app link
     /// and the duration.
     pub fn check_for_login(&self) -> Result<()> {
@@ -339,6 +358,10 @@ impl<'a> Raw<'a> {
             sts: self.sts(),
             target: self.target(),
             files: self.files(),
+            unsupported: keys::UNSUPPORTED_JAVA_SETTINGS
+                .iter()
+                .filter_map(|(key, _)| Some((*key, self.get(key)?.1)))
+                .collect(),
         }
     }
 

@@ -4,25 +4,29 @@
 //! | kind | file | what |
 //! | --- | --- | --- |
 //! | AWS session | `p-NAME.session.json` (`top.session.json` for the unnamed profile) | `AwsSession` |
-//! | written sections | `p-NAME.written.json` | the ~/.aws/credentials sections a login wrote |
+//! | written (the ledger) | `p-NAME.written.json` | the ~/.aws/credentials sections and ~/.aws/config keys a login wrote |
+//! | granted roles | `p-NAME.roles.json` | the roles of the profile's last assertion, whatever the login path |
 //! | login lock | `p-NAME.lock` | held while that profile logs in |
 //! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
 //! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
+//! | user names | `user-names.json` | the Okta user name last typed at each org, the next default |
+//! | accounts asked | `account-names-asked.json` | when the sign-in page last listed each account (named or not) |
 //!
 //! Reading a session is the hot path of every `aws` call: one small JSON file. Anything
 //! unreadable is a miss (with a `-v` note), never an error.
 
 pub mod cache_dir;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::signin_page::AccountNames;
+use crate::aws::signin_page::{AccountNames, FRESH_FOR_SECS};
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::Prompter;
+use crate::saml::RolePair;
 use crate::session::model::AwsSession;
 use crate::settings::{Profile, Settings};
 use cache_dir::{CacheDir, FORMAT_VERSION, FileLock, Versioned, now_secs};
@@ -31,7 +35,10 @@ const AWS_SESSION: &str = "session.json";
 const WRITTEN_SECTIONS: &str = "written.json";
 const OKTA_WEB_SESSION: &str = "okta.json";
 const LOCK: &str = "lock";
+const GRANTED_ROLES: &str = "roles.json";
 const ACCOUNT_NAMES: &str = "account-names.json";
+const ACCOUNTS_ASKED: &str = "account-names-asked.json";
+const USER_NAMES: &str = "user-names.json";
 
 /// Which profiles a forgetting command is about.
 #[derive(Debug, Clone, Copy)]
@@ -40,12 +47,78 @@ pub enum Scope<'a> {
     Every,
 }
 
-/// The ~/.aws/credentials sections `login` wrote for a profile, so that `logout` removes
-/// exactly those (kept apart from the session: `login --all-roles` writes many).
+/// What `login` wrote for a profile into the AWS CLI's files, so that `logout` removes
+/// exactly that (kept apart from the session: `login --all-roles` writes many sections).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct WrittenSections {
     version: u32,
     sections: Vec<String>,
+    /// Keys of ~/.aws/config (a ledger from before these were recorded has none).
+    #[serde(default)]
+    config: Vec<ConfigKey>,
+}
+
+/// One key login wrote into ~/.aws/config: logout removes it, or puts back the value it
+/// replaced, but only while it still holds what login wrote (a later edit of the user's
+/// stays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigKey {
+    /// The section as written in the file: `profile NAME` or `default`.
+    pub section: String,
+    pub key: String,
+    pub value: String,
+    /// What the key held before the first login wrote it.
+    pub previous: Option<String>,
+}
+
+/// Everything the ledger held for a scope, taken by logout.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// ~/.aws/credentials sections.
+    pub sections: Vec<String>,
+    /// ~/.aws/config keys.
+    pub config: Vec<ConfigKey>,
+}
+
+/// When AWS's sign-in page last answered with names for a login that had these accounts:
+/// an account it gave no name for has no alias, and is not asked about again for a day.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AccountsAsked {
+    version: u32,
+    asked_at: BTreeMap<String, u64>,
+}
+
+impl Versioned for AccountsAsked {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The Okta user name last typed at each org (by origin).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct UserNames {
+    version: u32,
+    by_org: BTreeMap<String, String>,
+}
+
+impl Versioned for UserNames {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The roles the profile's last SAML assertion granted: `roles` and completion read them,
+/// after a one-role login, `login --all-roles` or a glob alike.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct GrantedRoles {
+    version: u32,
+    roles: Vec<RolePair>,
+}
+
+impl Versioned for GrantedRoles {
+    fn version(&self) -> u32 {
+        self.version
+    }
 }
 
 impl Versioned for WrittenSections {
@@ -107,9 +180,32 @@ impl Store {
         files.iter().filter_map(|p| self.dir.read(p)).collect()
     }
 
-    /// Forget the AWS sessions of `scope`: how many there were, and the Okta orgs they came
-    /// from.
+    /// Remember the roles an assertion granted the profile.
+    pub fn save_granted_roles(&self, profile: &Profile, roles: &[RolePair]) -> Result<()> {
+        let granted = GrantedRoles {
+            version: FORMAT_VERSION,
+            roles: roles.to_vec(),
+        };
+        self.dir
+            .write(&self.profile_file(profile, GRANTED_ROLES), &granted)
+    }
+
+    /// The roles the profile's last assertion granted: as remembered, else the cached
+    /// session's (from before they were kept apart). `None` when nothing is known.
+    pub fn granted_roles(&self, profile: &Profile) -> Option<Vec<RolePair>> {
+        let path = self.profile_file(profile, GRANTED_ROLES);
+        match self.dir.read::<GrantedRoles>(&path) {
+            Some(granted) if !granted.roles.is_empty() => Some(granted.roles),
+            _ => self.aws_session(profile).map(|s| s.granted_roles()),
+        }
+    }
+
+    /// Forget the AWS sessions of `scope` (and the roles they were granted): how many there
+    /// were, and the Okta orgs they came from.
     pub fn forget_aws_sessions(&self, scope: Scope) -> Result<(usize, BTreeSet<String>)> {
+        for path in self.profile_files(scope, GRANTED_ROLES) {
+            self.dir.remove(&path)?;
+        }
         let mut orgs = BTreeSet::new();
         let mut forgotten = 0;
         for path in self.profile_files(scope, AWS_SESSION) {
@@ -140,16 +236,36 @@ impl Store {
         self.dir.write(&path, &ledger)
     }
 
-    /// The credentials sections written for `scope`, forgetting the record of them.
-    pub fn take_written_sections(&self, scope: Scope) -> Result<Vec<String>> {
-        let mut sections = Vec::new();
+    /// Remember that `login` wrote these ~/.aws/config keys for the profile. A key written
+    /// before keeps its first `previous` (the user's value, not our own earlier one).
+    pub fn record_written_config(&self, profile: &Profile, keys: &[ConfigKey]) -> Result<()> {
+        let path = self.profile_file(profile, WRITTEN_SECTIONS);
+        let mut ledger: WrittenSections = self.dir.read(&path).unwrap_or_default();
+        for key in keys {
+            let known = ledger
+                .config
+                .iter_mut()
+                .find(|k| k.section == key.section && k.key == key.key);
+            match known {
+                Some(known) => known.value.clone_from(&key.value),
+                None => ledger.config.push(key.clone()),
+            }
+        }
+        ledger.version = FORMAT_VERSION;
+        self.dir.write(&path, &ledger)
+    }
+
+    /// What was written for `scope`, forgetting the record of it.
+    pub fn take_written(&self, scope: Scope) -> Result<Written> {
+        let mut written = Written::default();
         for path in self.profile_files(scope, WRITTEN_SECTIONS) {
             if let Some(ledger) = self.dir.read::<WrittenSections>(&path) {
-                sections.extend(ledger.sections);
+                written.sections.extend(ledger.sections);
+                written.config.extend(ledger.config);
             }
             self.dir.remove(&path)?;
         }
-        Ok(sections)
+        Ok(written)
     }
 
     /// Take the profile's login lock, waiting (bounded) for another process's login.
@@ -197,6 +313,47 @@ impl Store {
         names.is_fresh(now_secs()).then_some(names)
     }
 
+    /// The user name last typed at the org at `origin`.
+    pub fn remembered_user_name(&self, origin: &str) -> Option<String> {
+        let names: UserNames = self.dir.read(&self.dir.path.join(USER_NAMES))?;
+        names.by_org.get(origin).cloned()
+    }
+
+    /// Remember the user name typed at the org (after a sign-in that worked).
+    pub fn remember_user_name(&self, origin: &str, name: &str) -> Result<()> {
+        let path = self.dir.path.join(USER_NAMES);
+        let mut names: UserNames = self.dir.read(&path).unwrap_or_default();
+        if names.by_org.get(origin).map(String::as_str) == Some(name) {
+            return Ok(());
+        }
+        names.version = FORMAT_VERSION;
+        names.by_org.insert(origin.to_string(), name.to_string());
+        self.dir.write(&path, &names)
+    }
+
+    /// Whether the sign-in page was asked about `account` within the last day.
+    pub fn account_recently_asked(&self, account: &str) -> bool {
+        let asked: Option<AccountsAsked> = self.dir.read(&self.dir.path.join(ACCOUNTS_ASKED));
+        asked
+            .and_then(|a| a.asked_at.get(account).copied())
+            .is_some_and(|at| now_secs().saturating_sub(at) < FRESH_FOR_SECS)
+    }
+
+    /// Remember that the sign-in page answered for these accounts (named or not).
+    pub fn record_accounts_asked<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<()> {
+        let path = self.dir.path.join(ACCOUNTS_ASKED);
+        let mut asked: AccountsAsked = self.dir.read(&path).unwrap_or_default();
+        asked.version = FORMAT_VERSION;
+        let now = now_secs();
+        asked
+            .asked_at
+            .extend(accounts.into_iter().map(|a| (a.to_string(), now)));
+        self.dir.write(&path, &asked)
+    }
+
     /// Merge newly fetched names in (accounts of other Okta apps keep theirs).
     pub fn add_account_names(&self, fetched: HashMap<String, String>) -> Result<AccountNames> {
         let mut names = self.account_names();
@@ -211,7 +368,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::signin_page::FRESH_FOR_SECS;
 
     #[test]
     fn names_are_cached_merged_and_age() {
@@ -261,16 +417,27 @@ mod tests {
         store
             .record_written_sections(&Profile::unnamed(), &sections(&["3/C"]))
             .unwrap();
-        let taken = store.take_written_sections(Scope::Profile(&work)).unwrap();
-        assert_eq!(taken, sections(&["work", "1/A", "2/B"]));
-        assert!(
-            store
-                .take_written_sections(Scope::Profile(&work))
-                .unwrap()
-                .is_empty()
+        let key = |value: &str, previous: Option<&str>| ConfigKey {
+            section: "profile work".to_string(),
+            key: "region".to_string(),
+            value: value.to_string(),
+            previous: previous.map(str::to_string),
+        };
+        store
+            .record_written_config(&work, &[key("eu-west-1", Some("mine"))])
+            .unwrap();
+        store
+            .record_written_config(&work, &[key("eu-west-2", Some("eu-west-1"))])
+            .unwrap();
+        let taken = store.take_written(Scope::Profile(&work)).unwrap();
+        assert_eq!(taken.sections, sections(&["work", "1/A", "2/B"]));
+        assert_eq!(taken.config, vec![key("eu-west-2", Some("mine"))]);
+        assert_eq!(
+            store.take_written(Scope::Profile(&work)).unwrap(),
+            Written::default()
         );
         assert_eq!(
-            store.take_written_sections(Scope::Every).unwrap(),
+            store.take_written(Scope::Every).unwrap().sections,
             sections(&["3/C"])
         );
     }

@@ -92,3 +92,41 @@ fn names_are_cached_for_a_day() {
             .contains("acme-prod")
     );
 }
+
+#[test]
+fn a_login_without_a_menu_reads_names_beside_sts_for_status_and_roles() {
+    let s = sandbox(SigninPage::NextData);
+    // A preset role: no menu, no glob, yet the names are read (beside the STS call).
+    s.run("okta-aws", &["login", "--role", "Admin"]).success();
+    assert_eq!(s.okta.count("POST", "/aws/saml"), 1);
+    let status = s.run("okta-aws", &["status"]);
+    assert!(
+        status
+            .success()
+            .stdout()
+            .contains("acme-prod (222222222222)"),
+        "{}",
+        status.stdout()
+    );
+    let roles = s.run("okta-aws", &["roles", "--json"]).success().stdout();
+    assert!(roles.contains("\"account_name\": \"acme-prod\""), "{roles}");
+    // Every account was answered for today (111111111111 has no alias): not asked again.
+    s.run("okta-aws", &["login", "--force", "--role", "Developer"])
+        .success();
+    assert_eq!(s.okta.count("POST", "/aws/saml"), 1);
+}
+
+#[test]
+fn a_page_that_names_no_account_is_asked_again_next_time() {
+    // AWS's answer for a single role: a redirect into the console, no names.
+    let s = sandbox(SigninPage::SingleRole);
+    s.run("okta-aws", &["login", "--role", "Admin"]).success();
+    s.run("okta-aws", &["login", "--force", "--role", "Admin"])
+        .success();
+    assert_eq!(
+        s.okta.count("POST", "/aws/saml"),
+        2,
+        "no names is no fresh answer"
+    );
+    assert!(!s.home().join(".okta/cache/account-names.json").exists());
+}

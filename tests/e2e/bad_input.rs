@@ -208,3 +208,43 @@ fn a_broken_setting_stops_only_the_commands_that_use_it() {
     login_fails(&s, "not safe");
     assert_eq!(s.okta.requests().len(), 0);
 }
+
+/// Without a terminal, a question nobody can answer fails the login before any factor fires:
+/// no push sent to be approved in vain, no SMS sent.
+#[test]
+fn no_terminal_fails_before_any_factor_fires() {
+    let mut s = sandbox(user_with(vec![Factor::push(0, None, PushOutcome::Approve)]));
+    s.run("okta-aws", &["exec", "--", "true"]).success();
+    let pushes = s.okta.count("POST", "/api/v1/authn/factors/");
+    assert!(pushes > 0);
+    // The Okta session is gone; the last login granted two roles, and none is preset.
+    for entry in std::fs::read_dir(s.home().join(".okta/cache")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".okta.json") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", None);
+    let run = s.run("okta-aws", &["login", "--force"]);
+    run.fails_with("no terminal to ask which role");
+    assert!(
+        run.stderr().contains("OKTA_AWS_ROLE_TO_ASSUME"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        s.okta.count("POST", "/api/v1/authn/factors/"),
+        pushes,
+        "no push was sent"
+    );
+
+    let mut s = sandbox(user_with(vec![Factor::sms("654321")]));
+    s.set("OKTA_MFA_CODE", None);
+    let run = login_fails(&s, "no terminal to ask for the code by SMS");
+    assert!(run.stderr().contains("OKTA_MFA_CODE"), "{}", run.stderr());
+    assert_eq!(
+        s.okta.count("POST", "/api/v1/authn/factors/"),
+        0,
+        "no SMS was sent"
+    );
+}

@@ -226,3 +226,41 @@ fn credential_process_hands_out_the_target_role() {
         status.stdout()
     );
 }
+
+/// Logout takes out the `[profile team]` entry login wrote, and only what login wrote: with
+/// `source_profile = team` left behind and `[team]` gone, every plain `aws --profile team`
+/// would fail with botocore's "Infinite loop in credential configuration".
+#[test]
+fn logout_takes_out_the_config_entry_so_the_aws_cli_still_works() {
+    Seeder::for_account("400000000009")
+        .role_with_policy("Ops", &allow(&["arn:aws:iam::500000000009:role/Deploy"]));
+    let mut s = sandbox_for("400000000009", "Ops");
+    s.write_config("[team]\n");
+    s.set("OKTA_AWS_REGION", Some("eu-west-2"));
+    let config = s.home().join(".aws/config");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let before = "# mine\n[profile team]\noutput = json\n\n[profile other]\nregion = x\n";
+    std::fs::write(&config, before).unwrap();
+    s.run("okta-aws", &["login", "--profile", "team"]).success();
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("source_profile = team")
+    );
+
+    let run = s.run("okta-aws", &["logout", "--profile", "team"]);
+    run.success();
+    assert!(run.stderr().contains("~/.aws/config"), "{}", run.stderr());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+    let aws = aws_as(&s, "team");
+    assert!(
+        !aws.stderr().contains("Infinite loop"),
+        "the aws CLI is not broken: {}",
+        aws.stderr()
+    );
+    assert!(
+        aws.stderr().contains("Unable to locate credentials"),
+        "no credentials, said plainly: {}",
+        aws.stderr()
+    );
+}

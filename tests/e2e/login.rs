@@ -328,3 +328,42 @@ fn verbose_output_never_shows_a_secret() {
         "{err}"
     );
 }
+
+/// As the Java tool did: with OKTA_AWS_REGION set, login writes the region for the profile,
+/// and the real aws reads it; logout takes it out again. The Java tool's settings that
+/// okta-aws lacks are named in one line each, and otherwise ignored.
+#[test]
+fn the_region_is_written_for_the_profile_and_java_only_settings_are_named() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"))
+        .set("OKTA_AWS_REGION", Some("eu-central-1"))
+        .set("OKTA_BROWSER_AUTH", Some("true"));
+    s.write_config("OKTA_COOKIES_PATH=/tmp/cookies\n");
+    let run = s.run("okta-aws", &["login"]);
+    run.success();
+    for key in [
+        "OKTA_BROWSER_AUTH (in the environment)",
+        "OKTA_COOKIES_PATH (in ",
+    ] {
+        assert!(run.stderr().contains(key), "{key}: {}", run.stderr());
+    }
+    assert_eq!(run.stderr().matches("does not implement").count(), 2);
+    let region = s.run(
+        "aws",
+        &[
+            "--profile",
+            "111111111111/Developer",
+            "configure",
+            "get",
+            "region",
+        ],
+    );
+    assert_eq!(region.success().stdout().trim(), "eu-central-1");
+    s.run("okta-aws", &["logout"]).success();
+    let config = std::fs::read_to_string(s.home().join(".aws/config")).unwrap();
+    assert!(config.trim().is_empty(), "{config}");
+    // The cached path stays quiet.
+    s.run("okta-aws", &["login"]).success();
+    let cached = s.run("okta-aws", &["exec", "--", "true"]);
+    assert!(!cached.success().stderr().contains("does not implement"));
+}

@@ -67,6 +67,10 @@ fn all_roles_are_assumed_at_once_and_each_gets_its_section() {
         "one assertion for all"
     );
 
+    // `roles` lists the assertion's roles after an all-roles login too.
+    let roles = s.run("okta-aws", &["roles"]).success().stdout();
+    assert_eq!(roles.lines().count(), 20, "{roles}");
+
     // Logout removes every section it wrote.
     s.run("okta-aws", &["logout"]).success();
     assert!(sections(&s).is_empty(), "{:?}", sections(&s));
@@ -84,6 +88,9 @@ fn a_role_glob_picks_matching_roles_and_a_miss_lists_them() {
         ["810000000001/Admin3"],
         "only the matching role"
     );
+    let roles = s.run("okta-aws", &["roles", "--json"]).success().stdout();
+    let json: serde_json::Value = serde_json::from_str(&roles).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 20, "every role granted");
     s.run("okta-aws", &["login", "--role", "*/Nothing*"])
         .fails_with("no role matches");
     s.set("OKTA_ENV_MODE", Some("true"));

@@ -163,3 +163,36 @@ fn the_role_menu_shows_account_names() {
     assert_eq!(exit_code(&p), 0, "{rest}");
     assert!(rest.contains("role/Admin"), "{rest}");
 }
+
+#[test]
+fn a_mistyped_user_name_is_corrected_and_remembered_for_next_time() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_USERNAME", None)
+        .set("OKTA_PASSWORD_CMD", None)
+        .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
+    let mut p = spawn(&s, "okta-aws", &["login"]);
+    p.exp_string("Okta user name:").unwrap();
+    p.send_line("alcie@example.com").unwrap();
+    p.exp_string("Okta password for alcie@example.com:")
+        .unwrap();
+    p.send_line(PASSWORD).unwrap();
+    p.exp_string("check the user name too").unwrap();
+    p.exp_string("Okta user name [alcie@example.com]:").unwrap();
+    p.send_line(LOGIN).unwrap();
+    p.exp_string("Okta password for alice@example.com:")
+        .unwrap();
+    p.send_line(PASSWORD).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0, "{rest}");
+
+    // Next time (the Okta session ended): the name that worked is the default.
+    s.okta.end_all_sessions();
+    let mut p = spawn(&s, "okta-aws", &["login", "--force"]);
+    p.exp_string("Okta user name [alice@example.com]:").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Okta password for alice@example.com:")
+        .unwrap();
+    p.send_line(PASSWORD).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0, "{rest}");
+}
