@@ -14,6 +14,10 @@ use crate::error::UserError;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Redirects followed per request: Okta's own chains (session cookie redirect → app link →
+/// sign-in page) take two or three.
+const MAX_REDIRECTS: usize = 5;
+
 /// The last second humantime can show (9999-12-31T23:59:59Z; it panics beyond), and far
 /// below where `UNIX_EPOCH + secs` overflows: a hostile `X-Rate-Limit-Reset` must not crash us.
 const LAST_SHOWABLE_EPOCH_SECS: u64 = 253_402_300_799;
@@ -149,6 +153,9 @@ impl OktaClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
             .cookie_provider(cookies.clone())
+            .redirect(same_origin_redirects(&org))
+            // reqwest names the previous URL (query included: a one-time token) by default.
+            .referer(false)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .build()
@@ -261,9 +268,69 @@ impl OktaClient {
     }
 }
 
+/// Why a redirect was not followed: a password, a token or a cookie would follow it.
+#[derive(Debug)]
+enum RedirectRefused {
+    /// To another scheme, host or port (an https → http downgrade among them).
+    OtherOrigin(String),
+    TooMany,
+}
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedirectRefused::OtherOrigin(origin) => {
+                write!(f, "Okta redirected to another origin ({origin})")
+            }
+            RedirectRefused::TooMany => {
+                write!(f, "Okta redirected more than {MAX_REDIRECTS} times")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Follow redirects only within the org's origin (scheme, host and port), a few hops at
+/// most: a 307/308 re-sends the request's body (the password, a passCode) to wherever it
+/// points, and the jar's cookies go along.
+fn same_origin_redirects(org: &Url) -> reqwest::redirect::Policy {
+    let origin = org.origin();
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(RedirectRefused::OtherOrigin(to))
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(RedirectRefused::TooMany)
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The refused redirect behind a request error, if that is what ended it.
+fn refused_redirect(e: &reqwest::Error) -> Option<&RedirectRefused> {
+    let mut source = std::error::Error::source(e);
+    while let Some(current) = source {
+        if let Some(refused) = current.downcast_ref::<RedirectRefused>() {
+            return Some(refused);
+        }
+        source = current.source();
+    }
+    None
+}
+
 fn network_error(org: &Url, e: reqwest::Error) -> anyhow::Error {
     // URLs may carry one-time tokens: never show them.
     let e = e.without_url();
+    if let Some(refused) = refused_redirect(&e) {
+        return UserError::new(format!("{refused}; not followed"))
+            .hint(format!(
+                "okta-aws follows redirects only within {} (OKTA_ORG); check OKTA_ORG and OKTA_AWS_APP_URL",
+                org.origin().ascii_serialization()
+            ))
+            .into();
+    }
     let what = if e.is_timeout() {
         "timed out"
     } else {

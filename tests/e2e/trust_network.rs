@@ -1,0 +1,106 @@
+//! The network half of the trust rules: redirects stay within the org's origin, cookies
+//! stay bound to it, every call has a deadline, bodies have a size limit, server text never
+//! reaches the terminal as escapes, and corporate CA bundles and proxies work.
+
+use fake_okta::{Hostile, Redirect, RedirectTo};
+
+use crate::harness::*;
+
+const CODE: &str = "123456";
+
+fn hostile_sandbox(hostile: Hostile) -> Sandbox {
+    let user = user_with(vec![Factor::totp("GOOGLE", CODE)]);
+    let mut s = Sandbox::new(Scenario {
+        hostile,
+        ..scenario(user, two_roles())
+    });
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"))
+        .set("OKTA_MFA_CODE", Some(CODE));
+    s
+}
+
+/// Nothing that is a secret of the login reached the recorder (the other origin).
+#[track_caller]
+fn recorder_got_no_secret(s: &Sandbox) {
+    for request in s.okta.recorded() {
+        for secret in [
+            PASSWORD,
+            CODE,
+            "sid=",
+            "DT=",
+            "stateToken",
+            "onetimetoken",
+            "token=",
+        ] {
+            assert!(
+                !request.contains(secret),
+                "{secret:?} reached the other origin: {request:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirects_to_another_origin_are_not_followed() {
+    let cases = [
+        (307, RedirectTo::RecorderByPort),
+        (308, RedirectTo::RecorderByHost),
+        (302, RedirectTo::RecorderByPort),
+    ];
+    for (status, to) in cases {
+        let redirect = Some(Redirect::new(status, to));
+        for hostile in [
+            Hostile {
+                authn_redirect: redirect.clone(),
+                ..Hostile::default()
+            },
+            Hostile {
+                verify_redirect: redirect.clone(),
+                ..Hostile::default()
+            },
+            Hostile {
+                app_link_redirect: redirect.clone(),
+                ..Hostile::default()
+            },
+        ] {
+            let s = hostile_sandbox(hostile.clone());
+            let run = s.run("okta-aws", &["login"]);
+            run.fails_with("redirected to another origin");
+            assert!(
+                s.okta.recorded().is_empty(),
+                "{hostile:?}: the other origin was called: {:?}",
+                s.okta.recorded()
+            );
+            recorder_got_no_secret(&s);
+            assert!(!s.credentials_file().exists());
+        }
+    }
+}
+
+#[test]
+fn a_redirect_loop_within_the_org_ends_after_a_few_hops() {
+    let s = hostile_sandbox(Hostile {
+        app_link_redirect: Some(Redirect::new(302, RedirectTo::Loop)),
+        ..Hostile::default()
+    });
+    s.run("okta-aws", &["login"])
+        .fails_with("redirected more than");
+    let hops = s.okta.count("GET", "/home/amazon_aws/");
+    assert!((2..=10).contains(&hops), "{hops} requests to the app link");
+}
+
+#[test]
+fn no_referer_is_ever_sent() {
+    // The app link's redirects within the org carry the one-time token in their query:
+    // reqwest would name the previous URL in `Referer`.
+    let s = hostile_sandbox(Hostile {
+        app_link_redirect: Some(Redirect::new(302, RedirectTo::Loop)),
+        ..Hostile::default()
+    });
+    s.run("okta-aws", &["login"]);
+    let requests = s.okta.requests();
+    assert!(requests.len() > 3, "{requests:?}");
+    for request in requests {
+        assert_eq!(request.referer, None, "{request:?}");
+    }
+}
