@@ -144,12 +144,42 @@ impl Answer {
 pub struct OktaClient {
     http: reqwest::Client,
     pub org: Url,
-    cookies: Arc<reqwest::cookie::Jar>,
+    cookies: Arc<OrgCookies>,
+}
+
+/// The org's cookies (`sid`, `DT`), bound to its origin: a cookie jar follows RFC 6265,
+/// which ignores ports and lets a cookie without `Secure` go over plain http to the same
+/// host. We talk to one origin only, so nothing is taken from or given to any other.
+struct OrgCookies {
+    jar: reqwest::cookie::Jar,
+    origin: url::Origin,
+}
+
+impl reqwest::cookie::CookieStore for OrgCookies {
+    fn set_cookies(
+        &self,
+        cookie_headers: &mut dyn Iterator<Item = &reqwest::header::HeaderValue>,
+        url: &Url,
+    ) {
+        if url.origin() == self.origin {
+            self.jar.set_cookies(cookie_headers, url);
+        }
+    }
+
+    fn cookies(&self, url: &Url) -> Option<reqwest::header::HeaderValue> {
+        if url.origin() != self.origin {
+            return None;
+        }
+        self.jar.cookies(url)
+    }
 }
 
 impl OktaClient {
     pub fn new(org: Url) -> Result<OktaClient> {
-        let cookies = Arc::new(reqwest::cookie::Jar::default());
+        let cookies = Arc::new(OrgCookies {
+            jar: reqwest::cookie::Jar::default(),
+            origin: org.origin(),
+        });
         let http = reqwest::Client::builder()
             .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
             .cookie_provider(cookies.clone())
@@ -168,16 +198,23 @@ impl OktaClient {
         self.org.origin().ascii_serialization()
     }
 
-    /// Set a cookie for the org (a cached `sid` or `DT`).
+    /// Set a cookie for the org (a cached `sid` or `DT`): `Secure` when the org is https
+    /// (the cache keeps no attributes; Okta sets its cookies `Secure`).
     pub fn set_cookie(&self, name: &str, value: &str) {
+        let secure = if self.org.scheme() == "https" {
+            "; Secure"
+        } else {
+            ""
+        };
         self.cookies
-            .add_cookie_str(&format!("{name}={value}; Path=/"), &self.org);
+            .jar
+            .add_cookie_str(&format!("{name}={value}; Path=/{secure}"), &self.org);
     }
 
     /// A cookie the org has set, as the jar would send it.
     pub fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;
-        let header = self.cookies.cookies(&self.org)?;
+        let header = self.cookies.jar.cookies(&self.org)?;
         header.to_str().ok()?.split(';').find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
             (key == name && !value.is_empty()).then(|| value.to_string())
@@ -359,6 +396,48 @@ mod tests {
         );
         assert!(client.checked_link("https://evil.example/api").is_err());
         assert!(client.checked_link("http://acme.okta.com/api").is_err());
+    }
+
+    #[test]
+    fn cached_cookies_stay_secure_and_bound_to_the_orgs_origin() {
+        use reqwest::cookie::CookieStore;
+        let client = OktaClient::new(Url::parse("https://acme.okta.com/").unwrap()).unwrap();
+        client.set_cookie("sid", "the-session");
+        client.set_cookie("DT", "the-device");
+        let sent_to = |url: &str| {
+            client
+                .cookies
+                .cookies(&Url::parse(url).unwrap())
+                .map(|header| header.to_str().unwrap().to_string())
+        };
+        let at_org = sent_to("https://acme.okta.com/home/amazon_aws/x/272").unwrap();
+        assert!(at_org.contains("sid=the-session") && at_org.contains("DT=the-device"));
+        for elsewhere in [
+            "http://acme.okta.com/home/amazon_aws/x/272",
+            "https://acme.okta.com:8443/",
+            "https://evil.okta.com/",
+            "https://okta.com/",
+        ] {
+            assert_eq!(sent_to(elsewhere), None, "{elsewhere}");
+        }
+        assert_eq!(client.cookie("sid").as_deref(), Some("the-session"));
+    }
+
+    #[test]
+    fn cookies_from_another_origin_are_not_kept() {
+        use reqwest::cookie::CookieStore;
+        let client = OktaClient::new(Url::parse("http://127.0.0.1:8080/").unwrap()).unwrap();
+        let planted = reqwest::header::HeaderValue::from_static("sid=planted; Path=/");
+        let other = Url::parse("http://127.0.0.1:9090/").unwrap();
+        client
+            .cookies
+            .set_cookies(&mut std::iter::once(&planted), &other);
+        assert_eq!(client.cookie("sid"), None);
+        let own = Url::parse("http://127.0.0.1:8080/login").unwrap();
+        client
+            .cookies
+            .set_cookies(&mut std::iter::once(&planted), &own);
+        assert_eq!(client.cookie("sid").as_deref(), Some("planted"));
     }
 
     #[test]

@@ -104,3 +104,26 @@ fn no_referer_is_ever_sent() {
         assert_eq!(request.referer, None, "{request:?}");
     }
 }
+
+#[test]
+fn the_cached_okta_session_never_leaves_the_orgs_origin() {
+    let mut s = hostile_sandbox(Hostile::default());
+    s.run("okta-aws", &["login"]).success();
+    // The cached AWS session no longer serves: the next login reuses the Okta session's
+    // cookies from the cache, and the app link now points elsewhere.
+    s.set("OKTA_AWS_MIN_TTL", Some("4000"));
+    for to in [RedirectTo::RecorderByPort, RedirectTo::RecorderByHost] {
+        s.okta.update(|scenario| {
+            scenario.hostile.app_link_redirect = Some(Redirect::new(302, to));
+        });
+        s.run("okta-aws", &["exec", "--", "true"])
+            .fails_with("redirected to another origin");
+        assert!(s.okta.recorded().is_empty(), "{:?}", s.okta.recorded());
+    }
+    let app_link = s.okta.requests();
+    let reused = app_link.last().unwrap();
+    assert!(
+        reused.had_session_cookie,
+        "the cached sid went to the org: {reused:?}"
+    );
+}
