@@ -290,12 +290,14 @@ where
                 },
             }
         }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            IntrospectionError::Unreachable {
-                call,
-                cause: crate::error::root_cause(err),
-            }
-        }
+        SdkError::TimeoutError(_) => IntrospectionError::Unreachable {
+            call,
+            cause: format!("no answer within {} s", crate::net::config().timeout_secs()),
+        },
+        SdkError::DispatchFailure(_) => IntrospectionError::Unreachable {
+            call,
+            cause: crate::error::root_cause(err),
+        },
         other => IntrospectionError::Refused {
             call,
             code: "request failed".into(),

@@ -9,16 +9,23 @@ use super::AwsCredentials;
 use crate::arn::RoleArn;
 use crate::error::UserError;
 use crate::saml::RolePair;
-use crate::settings::keys::OKTA_STS_DURATION;
+use crate::settings::keys::{OKTA_AWS_HTTP_TIMEOUT, OKTA_STS_DURATION};
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
-/// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
+/// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config, and
+/// so are `HTTPS_PROXY`/`NO_PROXY`. Every call has the deadlines of `net`, and trusts
+/// `AWS_CA_BUNDLE` too.
 pub async fn sdk_config(
     region: &str,
     credentials: Option<aws_sdk_sts::config::Credentials>,
 ) -> aws_config::SdkConfig {
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()));
+        .region(aws_config::Region::new(region.to_string()))
+        .timeout_config(crate::net::aws_timeouts());
+    let loader = match crate::net::aws_http_client() {
+        Some(client) => loader.http_client(client),
+        None => loader,
+    };
     let loader = match credentials {
         Some(c) => loader.credentials_provider(c),
         None => loader.no_credentials(),
@@ -166,7 +173,17 @@ where
             service.err().code().unwrap_or("unknown error").to_string(),
             service.err().message().unwrap_or("").to_string(),
         ),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+        SdkError::TimeoutError(_) => {
+            return UserError::new(format!(
+                "AWS STS did not answer within {} s",
+                crate::net::config().timeout_secs()
+            ))
+            .hint(format!(
+                "check your network and AWS_ENDPOINT_URL_STS if you set it; {OKTA_AWS_HTTP_TIMEOUT} sets the deadline"
+            ))
+            .into();
+        }
+        SdkError::DispatchFailure(_) => {
             return UserError::new(format!(
                 "cannot reach AWS STS: {}",
                 crate::error::root_cause(err)

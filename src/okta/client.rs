@@ -10,9 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::UserError;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::settings::keys::OKTA_AWS_HTTP_TIMEOUT;
 
 /// Redirects followed per request: Okta's own chains (session cookie redirect → app link →
 /// sign-in page) take two or three.
@@ -180,14 +178,11 @@ impl OktaClient {
             jar: reqwest::cookie::Jar::default(),
             origin: org.origin(),
         });
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
+        // `net` sends no Referer: reqwest would name the previous URL (query included: a
+        // one-time token) on a redirect.
+        let http = crate::net::http_client()
             .cookie_provider(cookies.clone())
             .redirect(same_origin_redirects(&org))
-            // reqwest names the previous URL (query included: a one-time token) by default.
-            .referer(false)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
             .build()
             .context("cannot set up the HTTP client")?;
         Ok(OktaClient { http, org, cookies })
@@ -368,14 +363,19 @@ fn network_error(org: &Url, e: reqwest::Error) -> anyhow::Error {
             ))
             .into();
     }
-    let what = if e.is_timeout() {
-        "timed out"
-    } else {
-        "failed"
-    };
+    let origin = org.origin().ascii_serialization();
+    if e.is_timeout() {
+        return UserError::new(format!(
+            "Okta ({origin}) did not answer within {} s",
+            crate::net::config().timeout_secs()
+        ))
+        .hint(format!(
+            "check OKTA_ORG and your network; {OKTA_AWS_HTTP_TIMEOUT} sets the deadline"
+        ))
+        .into();
+    }
     UserError::new(format!(
-        "the connection to Okta ({}) {what}: {}",
-        org.origin().ascii_serialization(),
+        "the connection to Okta ({origin}) failed: {}",
         crate::error::root_cause(&e)
     ))
     .hint("check OKTA_ORG and your network")

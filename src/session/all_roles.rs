@@ -36,7 +36,7 @@ pub fn obtain_all(
     settings.check_for_login()?;
     let store = Store::for_settings(settings);
     let _lock = store.lock_profile(&settings.profile, prompter)?;
-    run_online(async {
+    run_online(&settings.net, async {
         let context = LoginContext {
             settings,
             prompter,

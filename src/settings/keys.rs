@@ -21,3 +21,5 @@ pub const OKTA_AWS_CLI: &str = "OKTA_AWS_CLI";
 pub const OKTA_AWS_CONFIG: &str = "OKTA_AWS_CONFIG";
 pub const OKTA_AWS_CACHE_DIR: &str = "OKTA_AWS_CACHE_DIR";
 pub const OKTA_PROFILE: &str = "OKTA_PROFILE";
+pub const OKTA_AWS_HTTP_TIMEOUT: &str = "OKTA_AWS_HTTP_TIMEOUT";
+pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";

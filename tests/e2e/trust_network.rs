@@ -127,3 +127,98 @@ fn the_cached_okta_session_never_leaves_the_orgs_origin() {
         "the cached sid went to the org: {reused:?}"
     );
 }
+
+/// Run `command` detached; a run that outlives `guard` is killed and fails the test (a
+/// guard against a hang, not a timing assertion: the deadlines under test are seconds).
+fn run_guarded(mut command: std::process::Command, guard: std::time::Duration) -> Run {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setsid is async-signal-safe; no terminal, as in CI.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > guard {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {guard:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Run(child.wait_with_output().unwrap())
+}
+
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[test]
+fn a_stuck_sts_ends_the_login_and_frees_the_profile() {
+    let blackhole = fake_okta::Blackhole::start();
+    let mut s = hostile_sandbox(Hostile::default());
+    s.set("AWS_ENDPOINT_URL_STS", Some(&blackhole.url()))
+        .set("OKTA_AWS_HTTP_TIMEOUT", Some("2"));
+    let run = run_guarded(s.command("okta-aws", &["login"]), HANG_GUARD);
+    run.fails_with("AWS STS did not answer within 2 s");
+    assert_eq!(
+        run.stderr().lines().count(),
+        2,
+        "cause and hint: {}",
+        run.stderr()
+    );
+    assert!(blackhole.connections() >= 1, "STS was called");
+    assert!(!s.credentials_file().exists());
+    // The profile's lock went with the process: the next login runs at once.
+    s.set("AWS_ENDPOINT_URL_STS", None);
+    run_guarded(s.command("okta-aws", &["login"]), HANG_GUARD).success();
+}
+
+#[test]
+fn a_stuck_okta_ends_the_login() {
+    let mut s = hostile_sandbox(Hostile {
+        blackhole_paths: vec!["/api/v1/authn".to_string()],
+        ..Hostile::default()
+    });
+    s.set("OKTA_AWS_HTTP_TIMEOUT", Some("1"));
+    run_guarded(s.command("okta-aws", &["login"]), HANG_GUARD)
+        .fails_with("did not answer within 1 s");
+}
+
+#[test]
+fn a_stuck_iam_is_a_warning() {
+    let blackhole = fake_okta::Blackhole::start();
+    let arn = "arn:aws:iam::400000000077:role/Ops";
+    let mut s = Sandbox::new(scenario(
+        user_with(vec![]),
+        vec![SamlRole::new(arn, &provider_for(arn))],
+    ));
+    s.set("AWS_ENDPOINT_URL_IAM", Some(&blackhole.url()))
+        .set("OKTA_AWS_HTTP_TIMEOUT", Some("2"));
+    let run = run_guarded(s.command("okta-aws", &["login"]), HANG_GUARD);
+    run.success();
+    assert!(
+        run.stderr().contains("warning") && run.stderr().contains("no answer within 2 s"),
+        "{}",
+        run.stderr()
+    );
+    assert!(blackhole.connections() >= 1, "IAM was called");
+}
+
+#[test]
+fn a_bad_deadline_is_named() {
+    let mut s = hostile_sandbox(Hostile::default());
+    s.set("OKTA_AWS_HTTP_TIMEOUT", Some("0"));
+    s.run("okta-aws", &["login"])
+        .fails_with("OKTA_AWS_HTTP_TIMEOUT");
+    assert!(s.okta.requests().is_empty());
+}
