@@ -222,3 +222,46 @@ fn a_bad_deadline_is_named() {
         .fails_with("OKTA_AWS_HTTP_TIMEOUT");
     assert!(s.okta.requests().is_empty());
 }
+
+/// The cached session's file, wherever the cache keeps it.
+fn session_file(s: &Sandbox) -> std::path::PathBuf {
+    let mut dirs = vec![s.home().join(".okta/cache")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "top.session.json") {
+                return path;
+            }
+        }
+    }
+    panic!("no cached session");
+}
+
+#[test]
+fn an_absurd_cached_expiry_is_a_miss_not_a_panic() {
+    let s = hostile_sandbox(Hostile::default());
+    s.run("okta-aws", &["login"]).success();
+    let file = session_file(&s);
+    for absurd in ["253402300799", "253402300800", "18446744073709551615"] {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        json["credentials"]["expires_at"] = serde_json::from_str(absurd).unwrap();
+        std::fs::write(&file, json.to_string()).unwrap();
+        for args in [&["status"][..], &["roles"], &["env"]] {
+            let run = s.run("okta-aws", args);
+            assert!(
+                !run.stderr().contains("panicked"),
+                "{args:?}: {}",
+                run.stderr()
+            );
+            assert_ne!(run.code(), 101, "{args:?}");
+        }
+        // `env` took it for a miss and logged in again: the file holds AWS's expiry now.
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let expires_at = json["credentials"]["expires_at"].as_u64().unwrap();
+        assert!(expires_at < 4_000_000_000, "{absurd}: still {expires_at}");
+    }
+}
