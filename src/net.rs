@@ -161,3 +161,84 @@ pub fn aws_http_client() -> Option<aws_sdk_sts::config::SharedHttpClient> {
         }),
     )
 }
+
+/// No answer of Okta or AWS comes near this (a SAML page with hundreds of roles is well
+/// under a megabyte); a bigger one is refused unread, so a hostile or broken server cannot
+/// make us hold gigabytes.
+pub const MAX_BODY_BYTES: usize = 8 << 20;
+
+/// An answer over `MAX_BODY_BYTES`.
+#[derive(Debug)]
+pub struct BodyTooBig;
+
+impl std::fmt::Display for BodyTooBig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the answer is larger than {} MiB", MAX_BODY_BYTES >> 20)
+    }
+}
+
+impl std::error::Error for BodyTooBig {}
+
+/// Why a body was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    TooBig,
+    Network(reqwest::Error),
+}
+
+/// The body, read chunk by chunk and given up on past `MAX_BODY_BYTES` (announced or not).
+pub async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+    {
+        return Err(ReadError::TooBig);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ReadError::TooBig);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether an error (or one of its causes) is an answer over the size limit.
+pub fn is_too_big(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<BodyTooBig>() || e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// Caps the body of every AWS SDK answer (STS, IAM) at `MAX_BODY_BYTES`: the SDK reads a
+/// whole answer into memory before parsing it.
+#[derive(Debug)]
+pub struct AwsBodyLimit;
+
+impl aws_sdk_sts::config::Intercept for AwsBodyLimit {
+    fn name(&self) -> &'static str {
+        "AwsBodyLimit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _components: &aws_sdk_sts::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        let response = context.response_mut();
+        let body = response.take_body();
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from_body_1_x(
+            http_body_util::Limited::new(body, MAX_BODY_BYTES),
+        );
+        Ok(())
+    }
+}

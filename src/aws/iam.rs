@@ -129,7 +129,11 @@ pub async fn find_target_roles(
 ) -> Result<TargetRoles, IntrospectionError> {
     let role_name =
         role_name_in(role_arn).ok_or_else(|| IntrospectionError::NotARoleArn(role_arn.into()))?;
-    let client = aws_sdk_iam::Client::new(config);
+    let client = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .interceptor(crate::net::AwsBodyLimit)
+            .build(),
+    );
     let role = get_role(&client, role_name).await?;
     let mut raw = inline_policies(&client, role_name).await?;
     raw.extend(managed_policies(&client, role_name).await?);

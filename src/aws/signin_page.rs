@@ -190,7 +190,11 @@ pub async fn fetch_account_names(
     if !status.is_success() {
         anyhow::bail!("the AWS sign-in page answered HTTP {}", status.as_u16());
     }
-    let body = response.text().await.map_err(|e| e.without_url())?;
+    let body = match crate::net::read_capped(response).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::net::ReadError::TooBig) => anyhow::bail!(crate::net::BodyTooBig),
+        Err(crate::net::ReadError::Network(e)) => anyhow::bail!(e.without_url()),
+    };
     Ok(parse_account_names(&body))
 }
 

@@ -33,6 +33,14 @@ pub async fn sdk_config(
     loader.load().await
 }
 
+/// An STS client whose answers are capped in size.
+fn sts_client(config: &aws_config::SdkConfig) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::config::Builder::from(config)
+        .interceptor(crate::net::AwsBodyLimit)
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
 /// What AssumeRoleWithSAML granted.
 #[derive(Debug)]
 pub struct SamlGrant {
@@ -48,7 +56,7 @@ pub async fn assume_role_with_saml(
     assertion: &str,
     duration_secs: i32,
 ) -> Result<SamlGrant> {
-    let client = aws_sdk_sts::Client::new(config);
+    let client = sts_client(config);
     let call = |duration: i32| {
         client
             .assume_role_with_saml()
@@ -120,7 +128,7 @@ pub async fn assume_role(
     duration_secs: i32,
 ) -> Result<AwsCredentials> {
     let config = sdk_config(region, Some(source.to_sdk("okta-aws-saml-session"))).await;
-    let answer = aws_sdk_sts::Client::new(&config)
+    let answer = sts_client(&config)
         .assume_role()
         .role_arn(role_arn.as_str())
         .role_session_name(session_name)
@@ -181,6 +189,14 @@ where
             .hint(format!(
                 "check your network and AWS_ENDPOINT_URL_STS if you set it; {OKTA_AWS_HTTP_TIMEOUT} sets the deadline"
             ))
+            .into();
+        }
+        other if crate::net::is_too_big(other) => {
+            return UserError::new(format!(
+                "AWS STS's answer is larger than {} MiB; not read",
+                crate::net::MAX_BODY_BYTES >> 20
+            ))
+            .hint("check AWS_ENDPOINT_URL_STS if you set it: no answer of STS is that large")
             .into();
         }
         SdkError::DispatchFailure(_) => {

@@ -290,7 +290,18 @@ impl OktaClient {
             .get("X-Rate-Limit-Reset")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = response.text().await.map_err(reqwest::Error::without_url)?;
+        let body = match crate::net::read_capped(response).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(crate::net::ReadError::TooBig) => {
+                return Err(UserError::new(format!(
+                    "Okta's answer is larger than {} MiB; not read",
+                    crate::net::MAX_BODY_BYTES >> 20
+                ))
+                .hint("check OKTA_ORG and OKTA_AWS_APP_URL: no answer of Okta's is that large")
+                .into());
+            }
+            Err(crate::net::ReadError::Network(e)) => return Err(network_error(&self.org, e)),
+        };
         Ok(Answer {
             status,
             landed_on,

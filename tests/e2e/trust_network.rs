@@ -265,3 +265,86 @@ fn an_absurd_cached_expiry_is_a_miss_not_a_panic() {
         assert!(expires_at < 4_000_000_000, "{absurd}: still {expires_at}");
     }
 }
+
+/// Run to the end, with the peak memory (bytes) the process itself used.
+// The child is reaped by wait4, which std does not know of.
+#[allow(clippy::zombie_processes)]
+fn run_measured(mut command: std::process::Command) -> (Run, u64) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        out.read_to_end(&mut v).unwrap();
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        err.read_to_end(&mut v).unwrap();
+        v
+    });
+    let mut status = 0;
+    // SAFETY: plain FFI; the rusage is written by the kernel. wait4 reaps this child only
+    // and reports its own peak RSS (not that of the test's other children).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let output = std::process::Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (Run(output), usage.ru_maxrss as u64 * 1024)
+}
+
+const HUGE: u64 = 1 << 30;
+const MEMORY_CEILING: u64 = 200 << 20;
+
+#[test]
+fn huge_okta_answers_are_refused_unread() {
+    use fake_okta::{HugeAt, HugeBody};
+    for at in [HugeAt::Authn, HugeAt::AppLink, HugeAt::SamlResponse] {
+        for content_length in [true, false] {
+            let s = hostile_sandbox(Hostile {
+                huge_body: Some(HugeBody {
+                    at,
+                    bytes: HUGE,
+                    content_length,
+                }),
+                ..Hostile::default()
+            });
+            let (run, peak) = run_measured(s.command("okta-aws", &["login"]));
+            run.fails_with("larger than 8 MiB");
+            assert!(peak < MEMORY_CEILING, "{at:?}: {peak} bytes held");
+        }
+    }
+}
+
+#[test]
+fn huge_sts_answers_are_refused_unread() {
+    use fake_okta::{HugeAt, HugeBody};
+    let huge_sts = FakeOkta::start(Scenario {
+        hostile: Hostile {
+            huge_body: Some(HugeBody {
+                at: HugeAt::Everything,
+                bytes: HUGE,
+                content_length: false,
+            }),
+            ..Hostile::default()
+        },
+        ..Scenario::default()
+    });
+    let mut s = hostile_sandbox(Hostile::default());
+    s.set("AWS_ENDPOINT_URL_STS", Some(&huge_sts.base_url()));
+    let (run, peak) = run_measured(s.command("okta-aws", &["login"]));
+    run.fails_with("larger than 8 MiB");
+    assert!(peak < MEMORY_CEILING, "{peak} bytes held");
+}
