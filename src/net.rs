@@ -3,6 +3,16 @@
 //!
 //! The cached path never comes here: it starts no runtime and resolves no names.
 
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::error::UserError;
+use crate::settings::NetSettings;
+use crate::settings::keys::AWS_CA_BUNDLE;
+
 /// A current-thread tokio runtime: a login is a short chain of requests (and a bounded fan-out
 /// for `--all-roles`), so one thread is enough and starts fastest.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -20,5 +30,215 @@ pub fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         None => false,
+    }
+}
+
+/// What every HTTP client of the process shares: the deadline and the extra trusted CAs
+/// of the settings. Set once, before the first request (`configure`); a process serves one
+/// profile, and a global keeps these two values from being threaded through every layer
+/// that builds a client (the Okta client, STS, IAM, AWS's sign-in page).
+static CONFIG: OnceLock<NetConfig> = OnceLock::new();
+
+/// The default of `OKTA_AWS_HTTP_TIMEOUT`: no real answer of Okta or AWS takes this long.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+/// Connecting takes at most this (or the whole deadline, when shorter).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug)]
+pub struct NetConfig {
+    /// The whole-request deadline (an AWS call's retries included).
+    pub timeout: Duration,
+    /// `AWS_CA_BUNDLE`'s PEM text, checked to hold certificates.
+    ca_bundle: Option<Vec<u8>>,
+}
+
+static DEFAULT_CONFIG: NetConfig = NetConfig {
+    timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+    ca_bundle: None,
+};
+
+/// Take the settings' deadline and CA bundle for every client built from now on. Fails
+/// (naming the setting) on a bad deadline or an unreadable bundle.
+pub fn configure(settings: &NetSettings) -> Result<()> {
+    let config = NetConfig {
+        timeout: Duration::from_secs(*settings.timeout_secs.get()?),
+        ca_bundle: settings
+            .ca_bundle
+            .as_deref()
+            .map(read_ca_bundle)
+            .transpose()?,
+    };
+    // A second call (tests, or a command that logs in twice) keeps the first: same settings.
+    let _ = CONFIG.set(config);
+    Ok(())
+}
+
+/// The configuration in force (the defaults until `configure`).
+pub fn config() -> &'static NetConfig {
+    CONFIG.get().unwrap_or(&DEFAULT_CONFIG)
+}
+
+impl NetConfig {
+    pub fn connect_timeout(&self) -> Duration {
+        self.timeout.min(CONNECT_TIMEOUT)
+    }
+
+    /// The deadline as users set it, for messages.
+    pub fn timeout_secs(&self) -> u64 {
+        self.timeout.as_secs()
+    }
+}
+
+fn read_ca_bundle(path: &Path) -> Result<Vec<u8>> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| {
+        UserError::new(format!("cannot read {AWS_CA_BUNDLE}={shown}: {e}"))
+            .hint("point it at a PEM file of CA certificates, or unset it")
+    })?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
+    if certificates.is_empty() {
+        return Err(
+            UserError::new(format!("{AWS_CA_BUNDLE}={shown} holds no PEM certificate"))
+                .hint("it must hold one or more -----BEGIN CERTIFICATE----- blocks")
+                .into(),
+        );
+    }
+    Ok(pem)
+}
+
+/// A client builder with what every client needs: our User-Agent, the deadlines, the CA
+/// bundle on top of the system's roots, and no `Referer` (reqwest names the previous URL,
+/// query and all, on a redirect). The system proxy (`HTTPS_PROXY`, `NO_PROXY`) stays on.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let config = config();
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(config.connect_timeout())
+        .timeout(config.timeout)
+        .referer(false);
+    match &config.ca_bundle {
+        Some(pem) => {
+            builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default())
+        }
+        None => builder,
+    }
+}
+
+/// The AWS SDK's deadlines: connecting, and each operation as a whole (its retries
+/// included), so a stuck STS or IAM endpoint ends the command.
+pub fn aws_timeouts() -> aws_config::timeout::TimeoutConfig {
+    let config = config();
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(config.connect_timeout())
+        .read_timeout(config.timeout)
+        .operation_timeout(config.timeout)
+        .build()
+}
+
+/// The AWS SDK's HTTP client when `AWS_CA_BUNDLE` is set: the SDK's default (rustls,
+/// proxies from the environment) trusting the bundle on top of the system's roots. `None`:
+/// the SDK's own default client.
+pub fn aws_http_client() -> Option<aws_sdk_sts::config::SharedHttpClient> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
+    let pem = config().ca_bundle.clone()?;
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .ok()?;
+    Some(
+        Builder::new().build_with_connector_fn(move |settings, components| {
+            let mut connector = ConnectorBuilder::default()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(context.clone());
+            connector.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                connector.set_sleep_impl(components.sleep_impl());
+            }
+            connector.set_proxy_config(Some(ProxyConfig::from_env()));
+            connector.build()
+        }),
+    )
+}
+
+/// No answer of Okta or AWS comes near this (a SAML page with hundreds of roles is well
+/// under a megabyte); a bigger one is refused unread, so a hostile or broken server cannot
+/// make us hold gigabytes.
+pub const MAX_BODY_BYTES: usize = 8 << 20;
+
+/// An answer over `MAX_BODY_BYTES`.
+#[derive(Debug)]
+pub struct BodyTooBig;
+
+impl std::fmt::Display for BodyTooBig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the answer is larger than {} MiB", MAX_BODY_BYTES >> 20)
+    }
+}
+
+impl std::error::Error for BodyTooBig {}
+
+/// Why a body was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    TooBig,
+    Network(reqwest::Error),
+}
+
+/// The body, read chunk by chunk and given up on past `MAX_BODY_BYTES` (announced or not).
+pub async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+    {
+        return Err(ReadError::TooBig);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ReadError::TooBig);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether an error (or one of its causes) is an answer over the size limit.
+pub fn is_too_big(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<BodyTooBig>() || e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// Caps the body of every AWS SDK answer (STS, IAM) at `MAX_BODY_BYTES`: the SDK reads a
+/// whole answer into memory before parsing it.
+#[derive(Debug)]
+pub struct AwsBodyLimit;
+
+impl aws_sdk_sts::config::Intercept for AwsBodyLimit {
+    fn name(&self) -> &'static str {
+        "AwsBodyLimit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextMut<
+            '_,
+        >,
+        _components: &aws_sdk_sts::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        let response = context.response_mut();
+        let body = response.take_body();
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from_body_1_x(
+            http_body_util::Limited::new(body, MAX_BODY_BYTES),
+        );
+        Ok(())
     }
 }

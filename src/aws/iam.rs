@@ -129,7 +129,11 @@ pub async fn find_target_roles(
 ) -> Result<TargetRoles, IntrospectionError> {
     let role_name =
         role_name_in(role_arn).ok_or_else(|| IntrospectionError::NotARoleArn(role_arn.into()))?;
-    let client = aws_sdk_iam::Client::new(config);
+    let client = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .interceptor(crate::net::AwsBodyLimit)
+            .build(),
+    );
     let role = get_role(&client, role_name).await?;
     let mut raw = inline_policies(&client, role_name).await?;
     raw.extend(managed_policies(&client, role_name).await?);
@@ -290,12 +294,14 @@ where
                 },
             }
         }
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            IntrospectionError::Unreachable {
-                call,
-                cause: crate::error::root_cause(err),
-            }
-        }
+        SdkError::TimeoutError(_) => IntrospectionError::Unreachable {
+            call,
+            cause: format!("no answer within {} s", crate::net::config().timeout_secs()),
+        },
+        SdkError::DispatchFailure(_) => IntrospectionError::Unreachable {
+            call,
+            cause: crate::error::root_cause(err),
+        },
         other => IntrospectionError::Refused {
             call,
             code: "request failed".into(),

@@ -33,9 +33,14 @@ impl std::fmt::Debug for AwsCredentials {
     }
 }
 
+/// The last second humantime can show (9999-12-31T23:59:59Z; it panics beyond), far below
+/// where `UNIX_EPOCH + secs` overflows: expiries are capped there, so a hostile number in a
+/// cache file or an STS answer never panics.
+const LAST_SHOWABLE_EPOCH_SECS: u64 = 253_402_300_799;
+
 impl AwsCredentials {
     pub fn expiration(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.expires_at)
+        UNIX_EPOCH + Duration::from_secs(self.expires_at.min(LAST_SHOWABLE_EPOCH_SECS))
     }
 
     /// `2026-11-28T13:00:00Z`, as AWS writes expirations.

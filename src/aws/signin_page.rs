@@ -158,11 +158,11 @@ fn is_region_label(label: &str) -> bool {
 /// with a 302 into the console, which would sign a console session in for nothing), no
 /// cookies, a short timeout.
 pub fn signin_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
+    let deadline = crate::net::config().timeout.min(FETCH_TIMEOUT);
+    crate::net::http_client()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(FETCH_TIMEOUT)
-        .timeout(FETCH_TIMEOUT)
+        .connect_timeout(deadline)
+        .timeout(deadline)
         .build()
         .context("cannot set up the HTTP client for AWS's sign-in page")
 }
@@ -180,7 +180,6 @@ pub async fn fetch_account_names(
     let response = http
         .post(action.clone())
         .form(&[("SAMLResponse", saml_response_b64), ("RelayState", "")])
-        .timeout(FETCH_TIMEOUT)
         .send()
         .await
         .map_err(|e| anyhow::anyhow!(crate::error::root_cause(&e.without_url())))?;
@@ -191,7 +190,11 @@ pub async fn fetch_account_names(
     if !status.is_success() {
         anyhow::bail!("the AWS sign-in page answered HTTP {}", status.as_u16());
     }
-    let body = response.text().await.map_err(|e| e.without_url())?;
+    let body = match crate::net::read_capped(response).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::net::ReadError::TooBig) => anyhow::bail!(crate::net::BodyTooBig),
+        Err(crate::net::ReadError::Network(e)) => anyhow::bail!(e.without_url()),
+    };
     Ok(parse_account_names(&body))
 }
 

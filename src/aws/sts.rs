@@ -9,21 +9,36 @@ use super::AwsCredentials;
 use crate::arn::RoleArn;
 use crate::error::UserError;
 use crate::saml::RolePair;
-use crate::settings::keys::OKTA_STS_DURATION;
+use crate::settings::keys::{OKTA_AWS_HTTP_TIMEOUT, OKTA_STS_DURATION};
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
-/// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config.
+/// `AWS_ENDPOINT_URL_STS`, …) and profile `endpoint_url` are honoured by aws-config, and
+/// so are `HTTPS_PROXY`/`NO_PROXY`. Every call has the deadlines of `net`, and trusts
+/// `AWS_CA_BUNDLE` too.
 pub async fn sdk_config(
     region: &str,
     credentials: Option<aws_sdk_sts::config::Credentials>,
 ) -> aws_config::SdkConfig {
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()));
+        .region(aws_config::Region::new(region.to_string()))
+        .timeout_config(crate::net::aws_timeouts());
+    let loader = match crate::net::aws_http_client() {
+        Some(client) => loader.http_client(client),
+        None => loader,
+    };
     let loader = match credentials {
         Some(c) => loader.credentials_provider(c),
         None => loader.no_credentials(),
     };
     loader.load().await
+}
+
+/// An STS client whose answers are capped in size.
+fn sts_client(config: &aws_config::SdkConfig) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::config::Builder::from(config)
+        .interceptor(crate::net::AwsBodyLimit)
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
 }
 
 /// What AssumeRoleWithSAML granted.
@@ -41,7 +56,7 @@ pub async fn assume_role_with_saml(
     assertion: &str,
     duration_secs: i32,
 ) -> Result<SamlGrant> {
-    let client = aws_sdk_sts::Client::new(config);
+    let client = sts_client(config);
     let call = |duration: i32| {
         client
             .assume_role_with_saml()
@@ -113,7 +128,7 @@ pub async fn assume_role(
     duration_secs: i32,
 ) -> Result<AwsCredentials> {
     let config = sdk_config(region, Some(source.to_sdk("okta-aws-saml-session"))).await;
-    let answer = aws_sdk_sts::Client::new(&config)
+    let answer = sts_client(&config)
         .assume_role()
         .role_arn(role_arn.as_str())
         .role_session_name(session_name)
@@ -166,7 +181,25 @@ where
             service.err().code().unwrap_or("unknown error").to_string(),
             service.err().message().unwrap_or("").to_string(),
         ),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+        SdkError::TimeoutError(_) => {
+            return UserError::new(format!(
+                "AWS STS did not answer within {} s",
+                crate::net::config().timeout_secs()
+            ))
+            .hint(format!(
+                "check your network and AWS_ENDPOINT_URL_STS if you set it; {OKTA_AWS_HTTP_TIMEOUT} sets the deadline"
+            ))
+            .into();
+        }
+        other if crate::net::is_too_big(other) => {
+            return UserError::new(format!(
+                "AWS STS's answer is larger than {} MiB; not read",
+                crate::net::MAX_BODY_BYTES >> 20
+            ))
+            .hint("check AWS_ENDPOINT_URL_STS if you set it: no answer of STS is that large")
+            .into();
+        }
+        SdkError::DispatchFailure(_) => {
             return UserError::new(format!(
                 "cannot reach AWS STS: {}",
                 crate::error::root_cause(err)

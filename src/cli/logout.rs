@@ -39,6 +39,11 @@ pub fn run(args: &LogoutArgs, prompter: &dyn Prompter) -> Result<()> {
         .org
         .ok()
         .map(|org| org.origin().ascii_serialization());
+    // Closing Okta's sessions needs the deadline and CA bundle; a bad one only warns here
+    // (the defaults are used): forgetting the local sessions must not depend on it.
+    if let Err(e) = crate::net::configure(&settings.net) {
+        prompter.warn(&format!("{e:#}"));
+    }
     let done = log_out(&store, scope, org, prompter)?;
     prompter.say(&format!(
         "Logged out of {target}: {} cached session(s) forgotten, {} Okta session(s) closed{}.",

@@ -10,9 +10,11 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::UserError;
+use crate::settings::keys::OKTA_AWS_HTTP_TIMEOUT;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Redirects followed per request: Okta's own chains (session cookie redirect → app link →
+/// sign-in page) take two or three.
+const MAX_REDIRECTS: usize = 5;
 
 /// The last second humantime can show (9999-12-31T23:59:59Z; it panics beyond), and far
 /// below where `UNIX_EPOCH + secs` overflows: a hostile `X-Rate-Limit-Reset` must not crash us.
@@ -140,17 +142,47 @@ impl Answer {
 pub struct OktaClient {
     http: reqwest::Client,
     pub org: Url,
-    cookies: Arc<reqwest::cookie::Jar>,
+    cookies: Arc<OrgCookies>,
+}
+
+/// The org's cookies (`sid`, `DT`), bound to its origin: a cookie jar follows RFC 6265,
+/// which ignores ports and lets a cookie without `Secure` go over plain http to the same
+/// host. We talk to one origin only, so nothing is taken from or given to any other.
+struct OrgCookies {
+    jar: reqwest::cookie::Jar,
+    origin: url::Origin,
+}
+
+impl reqwest::cookie::CookieStore for OrgCookies {
+    fn set_cookies(
+        &self,
+        cookie_headers: &mut dyn Iterator<Item = &reqwest::header::HeaderValue>,
+        url: &Url,
+    ) {
+        if url.origin() == self.origin {
+            self.jar.set_cookies(cookie_headers, url);
+        }
+    }
+
+    fn cookies(&self, url: &Url) -> Option<reqwest::header::HeaderValue> {
+        if url.origin() != self.origin {
+            return None;
+        }
+        self.jar.cookies(url)
+    }
 }
 
 impl OktaClient {
     pub fn new(org: Url) -> Result<OktaClient> {
-        let cookies = Arc::new(reqwest::cookie::Jar::default());
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
+        let cookies = Arc::new(OrgCookies {
+            jar: reqwest::cookie::Jar::default(),
+            origin: org.origin(),
+        });
+        // `net` sends no Referer: reqwest would name the previous URL (query included: a
+        // one-time token) on a redirect.
+        let http = crate::net::http_client()
             .cookie_provider(cookies.clone())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .redirect(same_origin_redirects(&org))
             .build()
             .context("cannot set up the HTTP client")?;
         Ok(OktaClient { http, org, cookies })
@@ -161,16 +193,23 @@ impl OktaClient {
         self.org.origin().ascii_serialization()
     }
 
-    /// Set a cookie for the org (a cached `sid` or `DT`).
+    /// Set a cookie for the org (a cached `sid` or `DT`): `Secure` when the org is https
+    /// (the cache keeps no attributes; Okta sets its cookies `Secure`).
     pub fn set_cookie(&self, name: &str, value: &str) {
+        let secure = if self.org.scheme() == "https" {
+            "; Secure"
+        } else {
+            ""
+        };
         self.cookies
-            .add_cookie_str(&format!("{name}={value}; Path=/"), &self.org);
+            .jar
+            .add_cookie_str(&format!("{name}={value}; Path=/{secure}"), &self.org);
     }
 
     /// A cookie the org has set, as the jar would send it.
     pub fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;
-        let header = self.cookies.cookies(&self.org)?;
+        let header = self.cookies.jar.cookies(&self.org)?;
         header.to_str().ok()?.split(';').find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
             (key == name && !value.is_empty()).then(|| value.to_string())
@@ -251,7 +290,18 @@ impl OktaClient {
             .get("X-Rate-Limit-Reset")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = response.text().await.map_err(reqwest::Error::without_url)?;
+        let body = match crate::net::read_capped(response).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(crate::net::ReadError::TooBig) => {
+                return Err(UserError::new(format!(
+                    "Okta's answer is larger than {} MiB; not read",
+                    crate::net::MAX_BODY_BYTES >> 20
+                ))
+                .hint("check OKTA_ORG and OKTA_AWS_APP_URL: no answer of Okta's is that large")
+                .into());
+            }
+            Err(crate::net::ReadError::Network(e)) => return Err(network_error(&self.org, e)),
+        };
         Ok(Answer {
             status,
             landed_on,
@@ -261,17 +311,82 @@ impl OktaClient {
     }
 }
 
+/// Why a redirect was not followed: a password, a token or a cookie would follow it.
+#[derive(Debug)]
+enum RedirectRefused {
+    /// To another scheme, host or port (an https → http downgrade among them).
+    OtherOrigin(String),
+    TooMany,
+}
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedirectRefused::OtherOrigin(origin) => {
+                write!(f, "Okta redirected to another origin ({origin})")
+            }
+            RedirectRefused::TooMany => {
+                write!(f, "Okta redirected more than {MAX_REDIRECTS} times")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Follow redirects only within the org's origin (scheme, host and port), a few hops at
+/// most: a 307/308 re-sends the request's body (the password, a passCode) to wherever it
+/// points, and the jar's cookies go along.
+fn same_origin_redirects(org: &Url) -> reqwest::redirect::Policy {
+    let origin = org.origin();
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let to = attempt.url().origin().ascii_serialization();
+            attempt.error(RedirectRefused::OtherOrigin(to))
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(RedirectRefused::TooMany)
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The refused redirect behind a request error, if that is what ended it.
+fn refused_redirect(e: &reqwest::Error) -> Option<&RedirectRefused> {
+    let mut source = std::error::Error::source(e);
+    while let Some(current) = source {
+        if let Some(refused) = current.downcast_ref::<RedirectRefused>() {
+            return Some(refused);
+        }
+        source = current.source();
+    }
+    None
+}
+
 fn network_error(org: &Url, e: reqwest::Error) -> anyhow::Error {
     // URLs may carry one-time tokens: never show them.
     let e = e.without_url();
-    let what = if e.is_timeout() {
-        "timed out"
-    } else {
-        "failed"
-    };
+    if let Some(refused) = refused_redirect(&e) {
+        return UserError::new(format!("{refused}; not followed"))
+            .hint(format!(
+                "okta-aws follows redirects only within {} (OKTA_ORG); check OKTA_ORG and OKTA_AWS_APP_URL",
+                org.origin().ascii_serialization()
+            ))
+            .into();
+    }
+    let origin = org.origin().ascii_serialization();
+    if e.is_timeout() {
+        return UserError::new(format!(
+            "Okta ({origin}) did not answer within {} s",
+            crate::net::config().timeout_secs()
+        ))
+        .hint(format!(
+            "check OKTA_ORG and your network; {OKTA_AWS_HTTP_TIMEOUT} sets the deadline"
+        ))
+        .into();
+    }
     UserError::new(format!(
-        "the connection to Okta ({}) {what}: {}",
-        org.origin().ascii_serialization(),
+        "the connection to Okta ({origin}) failed: {}",
         crate::error::root_cause(&e)
     ))
     .hint("check OKTA_ORG and your network")
@@ -292,6 +407,48 @@ mod tests {
         );
         assert!(client.checked_link("https://evil.example/api").is_err());
         assert!(client.checked_link("http://acme.okta.com/api").is_err());
+    }
+
+    #[test]
+    fn cached_cookies_stay_secure_and_bound_to_the_orgs_origin() {
+        use reqwest::cookie::CookieStore;
+        let client = OktaClient::new(Url::parse("https://acme.okta.com/").unwrap()).unwrap();
+        client.set_cookie("sid", "the-session");
+        client.set_cookie("DT", "the-device");
+        let sent_to = |url: &str| {
+            client
+                .cookies
+                .cookies(&Url::parse(url).unwrap())
+                .map(|header| header.to_str().unwrap().to_string())
+        };
+        let at_org = sent_to("https://acme.okta.com/home/amazon_aws/x/272").unwrap();
+        assert!(at_org.contains("sid=the-session") && at_org.contains("DT=the-device"));
+        for elsewhere in [
+            "http://acme.okta.com/home/amazon_aws/x/272",
+            "https://acme.okta.com:8443/",
+            "https://evil.okta.com/",
+            "https://okta.com/",
+        ] {
+            assert_eq!(sent_to(elsewhere), None, "{elsewhere}");
+        }
+        assert_eq!(client.cookie("sid").as_deref(), Some("the-session"));
+    }
+
+    #[test]
+    fn cookies_from_another_origin_are_not_kept() {
+        use reqwest::cookie::CookieStore;
+        let client = OktaClient::new(Url::parse("http://127.0.0.1:8080/").unwrap()).unwrap();
+        let planted = reqwest::header::HeaderValue::from_static("sid=planted; Path=/");
+        let other = Url::parse("http://127.0.0.1:9090/").unwrap();
+        client
+            .cookies
+            .set_cookies(&mut std::iter::once(&planted), &other);
+        assert_eq!(client.cookie("sid"), None);
+        let own = Url::parse("http://127.0.0.1:8080/login").unwrap();
+        client
+            .cookies
+            .set_cookies(&mut std::iter::once(&planted), &own);
+        assert_eq!(client.cookie("sid").as_deref(), Some("planted"));
     }
 
     #[test]

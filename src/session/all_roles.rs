@@ -37,7 +37,7 @@ pub fn obtain_all(
     super::warn_unsupported(settings, prompter);
     let store = Store::for_settings(settings);
     let _lock = store.lock_profile(&settings.profile, prompter)?;
-    run_online(async {
+    run_online(&settings.net, async {
         let context = LoginContext {
             settings,
             prompter,

@@ -134,5 +134,5 @@ fn provide(
         previous: previous.as_ref(),
         force: request.force,
     };
-    run_online(providers.provide())
+    run_online(&settings.net, providers.provide())
 }

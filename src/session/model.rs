@@ -114,6 +114,23 @@ impl AwsSession {
     }
 }
 
+/// The latest expiry a cached session can honestly have: AWS's longest session (12 h) from
+/// now, plus a day for clock changes. Beyond it the cache file was not written by us (or
+/// by a sane STS): a miss, never a date to compute with.
+const LATEST_PLAUSIBLE_EXPIRY_SECS: u64 = 43_200 + 86_400;
+
+impl AwsSession {
+    /// Whether its expiries are ones AWS could have given (see `LATEST_PLAUSIBLE_EXPIRY_SECS`).
+    pub fn is_plausible(&self) -> bool {
+        let latest = now_secs().saturating_add(LATEST_PLAUSIBLE_EXPIRY_SECS);
+        self.credentials.expires_at <= latest
+            && self
+                .target
+                .as_ref()
+                .is_none_or(|t| t.credentials.expires_at <= latest)
+    }
+}
+
 /// More than `min_ttl_secs` left.
 pub fn fresh(credentials: &AwsCredentials, min_ttl_secs: u64) -> bool {
     credentials.expires_at > now_secs().saturating_add(min_ttl_secs)
@@ -159,6 +176,25 @@ mod tests {
         assert!(!s.serves(300, Some("Admin")));
         assert!(!s.serves(4000, None), "less left than the minimum");
         assert_eq!(s.granted_roles(), std::slice::from_ref(&s.role));
+    }
+
+    #[test]
+    fn absurd_expiries_are_not_plausible() {
+        assert!(session(now_secs() + 43_200).is_plausible());
+        for absurd in [253_402_300_799, 253_402_300_800, u64::MAX] {
+            let s = session(absurd);
+            assert!(!s.is_plausible(), "{absurd}");
+            // Shown or used, it still never panics.
+            let _ = s.environment();
+            let _ = format!("{:?}", s.credentials);
+            let _ = s.credentials.time_left();
+        }
+        let mut s = session(now_secs() + 3600);
+        s.target = Some(TargetCredentials {
+            role_arn: RoleArn::parse("arn:aws:iam::2:role/Deploy").unwrap(),
+            credentials: credentials(u64::MAX),
+        });
+        assert!(!s.is_plausible());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use anyhow::Result;
 
 use super::model::AwsSession;
 use crate::prompt;
+use crate::settings::NetSettings;
 
 /// A source of AWS sessions.
 pub(crate) trait Provider {
@@ -17,8 +18,9 @@ pub(crate) trait Provider {
 
 /// Run providers' network work: from here on Ctrl-C is handled (exit 130, or a clean
 /// cancel where a prompt or a wait is under way), and a runtime is started. The cached path
-/// never comes here.
-pub fn run_online<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+/// never comes here. Every HTTP client built in `work` has `net`'s deadlines and CAs.
+pub fn run_online<T>(net: &NetSettings, work: impl Future<Output = Result<T>>) -> Result<T> {
+    crate::net::configure(net)?;
     prompt::interrupt::install_handler();
     crate::net::runtime()?.block_on(work)
 }

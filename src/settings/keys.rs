@@ -21,6 +21,8 @@ pub const OKTA_AWS_CLI: &str = "OKTA_AWS_CLI";
 pub const OKTA_AWS_CONFIG: &str = "OKTA_AWS_CONFIG";
 pub const OKTA_AWS_CACHE_DIR: &str = "OKTA_AWS_CACHE_DIR";
 pub const OKTA_PROFILE: &str = "OKTA_PROFILE";
+pub const OKTA_AWS_HTTP_TIMEOUT: &str = "OKTA_AWS_HTTP_TIMEOUT";
+pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 
 /// Settings of the Java tool that okta-aws does not implement, each with what to do
 /// instead: set, they are ignored with a one-line warning at login.

@@ -54,6 +54,17 @@ pub struct Settings {
     pub files: FileSettings,
     /// The Java tool's settings that are set here but not implemented, and where.
     pub unsupported: Vec<(&'static str, Source)>,
+    pub net: NetSettings,
+}
+
+/// What every HTTP client shares (`net::configure`).
+#[derive(Debug, Clone)]
+pub struct NetSettings {
+    /// `OKTA_AWS_HTTP_TIMEOUT`: seconds any one request (or AWS call, retries included) may
+    /// take.
+    pub timeout_secs: Checked<u64>,
+    /// `AWS_CA_BUNDLE`: extra trusted CA certificates (PEM), as the AWS CLI reads it.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// Who signs in to which Okta org, and how.
@@ -362,6 +373,19 @@ impl<'a> Raw<'a> {
                 .iter()
                 .filter_map(|(key, _)| Some((*key, self.get(key)?.1)))
                 .collect(),
+            net: self.net(),
+        }
+    }
+
+    fn net(&self) -> NetSettings {
+        NetSettings {
+            timeout_secs: self.checked(OKTA_AWS_HTTP_TIMEOUT, |text| {
+                Ok(text
+                    .map(values::timeout_secs)
+                    .transpose()?
+                    .unwrap_or(crate::net::DEFAULT_TIMEOUT_SECS))
+            }),
+            ca_bundle: self.get(AWS_CA_BUNDLE).map(|(path, _)| expand_tilde(&path)),
         }
     }
 

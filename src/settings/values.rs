@@ -84,6 +84,15 @@ pub fn seconds(text: &str) -> Result<u64, Invalid> {
     number(text, "a number of seconds")
 }
 
+/// A network deadline: 1 to 3600 seconds.
+pub fn timeout_secs(text: &str) -> Result<u64, Invalid> {
+    let secs = number::<u64>(text, "a number of seconds (1 to 3600)")?;
+    if !(1..=3600).contains(&secs) {
+        return form(secs.to_string(), "between 1 and 3600 seconds");
+    }
+    Ok(secs)
+}
+
 fn number<T: std::str::FromStr>(text: &str, expected: &'static str) -> Result<T, Invalid> {
     text.trim().parse().or_else(|_| form(text, expected))
 }

@@ -164,9 +164,11 @@ impl Store {
         }
     }
 
-    /// The profile's cached AWS session, fresh or not.
+    /// The profile's cached AWS session, fresh or not; one with absurd expiries is a miss.
     pub fn aws_session(&self, profile: &Profile) -> Option<AwsSession> {
-        self.dir.read(&self.profile_file(profile, AWS_SESSION))
+        self.dir
+            .read(&self.profile_file(profile, AWS_SESSION))
+            .filter(AwsSession::is_plausible)
     }
 
     pub fn save_aws_session(&self, profile: &Profile, session: &AwsSession) -> Result<()> {
@@ -177,7 +179,11 @@ impl Store {
     /// Every readable AWS session, in file-name order.
     pub fn all_aws_sessions(&self) -> Vec<AwsSession> {
         let files = self.dir.list(AWS_SESSION);
-        files.iter().filter_map(|p| self.dir.read(p)).collect()
+        files
+            .iter()
+            .filter_map(|p| self.dir.read(p))
+            .filter(AwsSession::is_plausible)
+            .collect()
     }
 
     /// Remember the roles an assertion granted the profile.

@@ -74,6 +74,7 @@ pub(crate) fn answer(hostile: &Hostile, origins: &Origins, target: &Target) -> O
         HugeAt::Token => target.is(&Method::POST, "/oauth2/v1/token"),
         HugeAt::AppLink => target.is_app_link(),
         HugeAt::SamlResponse => target.is_app_link() || target.is_token_sso(),
+        HugeAt::Everything => true,
     })?;
     Some(huge_answer(huge))
 }
@@ -143,6 +144,12 @@ fn huge_answer(huge: HugeBody) -> Response {
             r#"<!DOCTYPE html><html><head><title>Acme - Signing in...</title></head><body><form id="appForm" action="https&#x3a;&#x2f;&#x2f;signin.aws.amazon.com&#x2f;saml" method="POST"><input name="SAMLResponse" type="hidden" value=""#,
             b'A',
             r#""/><input name="RelayState" type="hidden" value=""/></form></body></html>"#,
+        ),
+        HugeAt::Everything => (
+            "text/xml",
+            "<AssumeRoleWithSAMLResponse><!--",
+            b'x',
+            "--></AssumeRoleWithSAMLResponse>",
         ),
     };
     let frame = (prefix.len() + suffix.len()) as u64;

@@ -262,6 +262,8 @@ pub enum HugeAt {
     /// The SAML page of the app link and of `/login/token/sso`, whose `SAMLResponse` value
     /// never ends.
     SamlResponse,
+    /// Every request (XML-ish filler): a fake STS or IAM endpoint whose answers never end.
+    Everything,
 }
 
 /// One value of the `https://aws.amazon.com/SAML/Attributes/Role` attribute.

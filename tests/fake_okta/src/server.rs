@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -290,12 +290,17 @@ async fn frame(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
     let query = request.uri().query().unwrap_or_default().to_string();
     let had_session_cookie =
         cookie(request.headers(), "sid").is_some_and(|sid| looks_like_sid(&sid));
+    let referer = request
+        .headers()
+        .get(header::REFERER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let logged = |status: u16| LoggedRequest {
         method: method.to_string(),
         path: path.clone(),
         query: query.clone(),
         status,
         had_session_cookie,
+        referer: referer.clone(),
     };
 
     if hostile::blackholed(&hostile, &path) {

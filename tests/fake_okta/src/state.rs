@@ -24,6 +24,8 @@ pub struct LoggedRequest {
     pub status: u16,
     /// The request carried a `sid` cookie shaped like the ones this fake issues.
     pub had_session_cookie: bool,
+    /// The `Referer` header, when one was sent.
+    pub referer: Option<String>,
 }
 
 /// Everything the handlers share, behind one lock that is never held across an await.
