@@ -108,6 +108,7 @@ pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
     let profile = Profile::requested(args.profile.profile.as_deref());
     let file = ConfigFile::load(&config_file_path())?;
     let destination = destination(&file, profile.name())?;
+    check_section(&destination)?;
     if !prompter.is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
@@ -157,6 +158,24 @@ fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> 
         (Some(_), Some(java)) => at(&java, TOP_SECTION, Some(ConfigFile::load(&java)?.top())),
         (Some(p), None) => at(&file.path, p, None),
     })
+}
+
+/// A profile name that would not read back as its own section (`x]\n[work` would write a
+/// second one) is refused before any question is asked.
+fn check_section(destination: &Destination) -> Result<()> {
+    let empty = IniDocument::parse_properties("");
+    match empty.check_writable(&destination.section, OKTA_ORG, "") {
+        Ok(()) => Ok(()),
+        Err(refused) => fail(
+            format!(
+                "the profile name '{}' cannot be a section of {}: it {}",
+                destination.section.escape_debug(),
+                destination.path.display(),
+                refused.reason
+            ),
+            "choose a profile name without brackets, control characters or surrounding spaces",
+        ),
+    }
 }
 
 /// Ask one question until the answer is acceptable (at most `TRIES` times).
@@ -221,7 +240,7 @@ fn write(destination: &Destination, answers: &[(&str, Answer)]) -> Result<()> {
         for (key, answer) in answers {
             match answer {
                 Answer::Keep => {}
-                Answer::Set(value) => doc.set(&destination.section, key, value),
+                Answer::Set(value) => doc.set(&destination.section, key, value)?,
                 Answer::Clear => {
                     doc.remove_key(&destination.section, key);
                 }
