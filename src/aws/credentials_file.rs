@@ -60,6 +60,7 @@ pub fn write_many_credentials(path: &Path, sections: &[(String, AwsCredentials)]
     };
     // Refused before the file (or its lock) is touched.
     set_all(&mut IniDocument::default())?;
+    warn_about_others_access(path);
     update_file(path, |text| {
         let mut doc = IniDocument::parse(text);
         set_all(&mut doc)?;
@@ -67,6 +68,17 @@ pub fn write_many_credentials(path: &Path, sections: &[(String, AwsCredentials)]
     })
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// The credentials are the user's file: others being able to read or write it (or its
+/// directory, or the file a symlink leads to) is worth a warning before secrets go in.
+fn warn_about_others_access(path: &Path) {
+    #[cfg(unix)]
+    for warning in crate::files::trust::secret_file_warnings(path) {
+        crate::prompt::log::warn(&warning);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// A name or value the AWS CLI would not read back as written (a newline in a role name

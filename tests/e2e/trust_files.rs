@@ -115,3 +115,130 @@ fn a_profile_inherits_the_top_section_and_answers_read_back_as_typed() {
         "dev\nodd\n"
     );
 }
+
+// ---------- files others can write (issue 11 item 3) ----------
+
+const OTHER_UID: u32 = 1000;
+
+fn cache_dir(s: &Sandbox) -> std::path::PathBuf {
+    s.home().join(".okta/cache")
+}
+
+fn key_of(s: &Sandbox) -> String {
+    let run = s.run(
+        "okta-aws",
+        &["exec", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
+    );
+    run.success();
+    run.stdout().trim().to_string()
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_cache_directory_others_can_write_is_refused_and_a_foreign_file_is_not_used() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"));
+    s.run("okta-aws", &["login"]).success();
+    let cache = cache_dir(&s);
+
+    chmod(&cache, 0o777);
+    let run = s.run("okta-aws", &["login", "--force"]);
+    run.fails_with("writable by others (mode 0777)");
+    assert!(
+        run.stderr().contains(cache.to_str().unwrap()),
+        "{}",
+        run.stderr()
+    );
+    chmod(&cache, 0o700);
+
+    // ~/.aws/credentials that others can read: a warning before secrets go in
+    chmod(&s.credentials_file(), 0o644);
+    let run = s.run("okta-aws", &["login", "--force"]);
+    run.success();
+    assert!(
+        run.stderr().contains("is readable by others (mode 0644)"),
+        "{}",
+        run.stderr()
+    );
+
+    // A session file of another user is not used (a planted session): warned, logged in anew.
+    let first = key_of(&s);
+    let session = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".session.json"))
+        .expect("a cached session");
+    std::os::unix::fs::chown(&session, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+    let run = s.run(
+        "okta-aws",
+        &["exec", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"],
+    );
+    run.success();
+    assert!(
+        run.stderr()
+            .contains(&format!("belongs to another user (uid {OTHER_UID})")),
+        "{}",
+        run.stderr()
+    );
+    let warned = format!("uid {OTHER_UID}");
+    assert_eq!(run.stderr().matches(&warned).count(), 1, "{}", run.stderr());
+    assert_ne!(run.stdout().trim(), first);
+}
+
+/// `sudo` keeping HOME: root's login leaves nothing in the user's HOME that the user cannot
+/// use, and the user (a second uid, through `setpriv`) goes on from there.
+#[test]
+fn root_with_a_users_home_leaves_the_files_to_that_user() {
+    use std::os::unix::fs::MetadataExt;
+    let s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    chmod(s.dir.path(), 0o755);
+    chmod(&s.dir.path().join("password.txt"), 0o644);
+    let home = s.home();
+    std::os::unix::fs::chown(&home, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+
+    s.run("okta-aws", &["login", "--role", "Developer"])
+        .success();
+    let mut seen = 0;
+    for entry in walk(&home) {
+        let meta = std::fs::symlink_metadata(&entry).unwrap();
+        assert_eq!(meta.uid(), OTHER_UID, "{} belongs to root", entry.display());
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} files");
+
+    // the user's own runs: the cached session, then a new login writing the same files
+    let as_user = |args: &[&str]| {
+        let command = s.command("okta-aws", args);
+        let mut setpriv = std::process::Command::new("setpriv");
+        setpriv
+            .args([
+                &format!("--reuid={OTHER_UID}"),
+                &format!("--regid={OTHER_UID}"),
+                "--clear-groups",
+            ])
+            .arg(command.get_program())
+            .args(command.get_args())
+            .env_clear()
+            .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))));
+        run_detached(setpriv)
+    };
+    as_user(&["status"]).success();
+    as_user(&["login", "--role", "Developer", "--force"]).success();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            all.extend(walk(&path));
+        }
+        all.push(path);
+    }
+    all
+}
