@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::AwsCredentials;
+use crate::error::UserError;
 use crate::files::atomic_file::update_file;
 use crate::files::home::{expand_tilde, home_dir};
-use crate::files::ini_edit::IniDocument;
+use crate::files::ini_edit::{IniDocument, Unwritable};
 
 /// The keys this tool writes into a credentials section.
 pub const MANAGED_KEYS: [&str; 4] = [
@@ -42,8 +43,7 @@ pub fn write_credentials(path: &Path, section: &str, credentials: &AwsCredential
 
 /// Write several sections in one locked, atomic update.
 pub fn write_many_credentials(path: &Path, sections: &[(String, AwsCredentials)]) -> Result<()> {
-    update_file(path, |text| {
-        let mut doc = IniDocument::parse(text);
+    let set_all = |doc: &mut IniDocument| -> Result<()> {
         for (section, credentials) in sections {
             let values = [
                 credentials.access_key_id.as_str(),
@@ -52,13 +52,46 @@ pub fn write_many_credentials(path: &Path, sections: &[(String, AwsCredentials)]
                 &credentials.expiration_rfc3339(),
             ];
             for (key, value) in MANAGED_KEYS.iter().zip(values) {
-                doc.set(section, key, value);
+                doc.set(section, key, value)
+                    .map_err(|e| unwritable(e, "the credentials section", section))?;
             }
         }
+        Ok(())
+    };
+    // Refused before the file (or its lock) is touched.
+    set_all(&mut IniDocument::default())?;
+    warn_about_others_access(path);
+    update_file(path, |text| {
+        let mut doc = IniDocument::parse(text);
+        set_all(&mut doc)?;
         Ok(doc.render())
     })
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// The credentials are the user's file: others being able to read or write it (or its
+/// directory, or the file a symlink leads to) is worth a warning before secrets go in.
+fn warn_about_others_access(path: &Path) {
+    #[cfg(unix)]
+    for warning in crate::files::trust::secret_file_warnings(path) {
+        crate::prompt::log::warn(&warning);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// A name or value the AWS CLI would not read back as written (a newline in a role name
+/// from the assertion would start a section of its own): refused, and nothing is written.
+fn unwritable(refused: Unwritable, what: &str, name: &str) -> anyhow::Error {
+    UserError::new(format!(
+        "cannot write {what} '{}': its {} {}",
+        name.escape_debug(),
+        refused.what,
+        refused.reason
+    ))
+    .hint("profile and role names must hold no newline, control character or bracket; nothing was written")
+    .into()
 }
 
 /// Remove the keys this tool writes from these sections; a section left with no key goes
@@ -101,15 +134,75 @@ pub fn write_role_profile(
     region: Option<&str>,
 ) -> Result<()> {
     let section = config_section(profile);
+    let set_all = |doc: &mut IniDocument| -> Result<()> {
+        let refused = |e| unwritable(e, "the AWS CLI profile", profile);
+        doc.set(&section, "role_arn", role_arn).map_err(refused)?;
+        doc.set(&section, "source_profile", source_profile)
+            .map_err(refused)?;
+        if let Some(region) = region {
+            doc.set(&section, "region", region).map_err(refused)?;
+        }
+        Ok(())
+    };
+    // Refused before the file (or its lock) is touched.
+    set_all(&mut IniDocument::default())?;
     update_file(path, |text| {
         let mut doc = IniDocument::parse(text);
-        doc.set(&section, "role_arn", role_arn);
-        doc.set(&section, "source_profile", source_profile);
-        if let Some(region) = region {
-            doc.set(&section, "region", region);
-        }
+        set_all(&mut doc)?;
         Ok(doc.render())
     })
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::UserError;
+
+    fn credentials(token: &str) -> AwsCredentials {
+        AwsCredentials {
+            access_key_id: "ASIAEXAMPLE".to_string(),
+            secret_access_key: "secret".to_string(),
+            session_token: token.to_string(),
+            expires_at: 1_900_000_000,
+        }
+    }
+
+    const BEFORE: &str = "[default]\naws_access_key_id = MINE\n";
+
+    /// A role name from a hostile assertion must not start a section of its own.
+    #[test]
+    fn names_and_values_that_would_not_read_back_are_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        std::fs::write(&path, BEFORE).unwrap();
+        for (section, token) in [
+            ("123456789012/x\n[default]", "t"),
+            ("123456789012/x]", "t"),
+            ("123456789012/x", "t\r\n[default]"),
+        ] {
+            let err = write_credentials(&path, section, &credentials(token)).unwrap_err();
+            let user = err.downcast_ref::<UserError>().expect("a UserError");
+            assert!(!user.cause.contains('\n'), "{}", user.cause);
+            assert!(user.cause.starts_with("cannot write"), "{}", user.cause);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), BEFORE);
+        }
+        let config = dir.path().join("config");
+        assert!(write_role_profile(&config, "x\n[default]", "arn", "x", None).is_err());
+        assert!(!config.exists());
+        // no lock file either: refused before the directory is touched
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn ordinary_names_are_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        write_credentials(&path, "123456789012/path/Role+=,.@-", &credentials("t")).unwrap();
+        let doc = IniDocument::parse(&std::fs::read_to_string(&path).unwrap());
+        let section = "123456789012/path/Role+=,.@-";
+        assert_eq!(doc.get(section, "aws_session_token").as_deref(), Some("t"));
+    }
 }

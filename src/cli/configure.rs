@@ -97,17 +97,20 @@ enum Answer {
     Clear,
 }
 
-/// The file and section a profile's settings are written to, and their current values.
+/// The file and section a profile's settings are written to, their current values, and
+/// the values a named profile inherits from the config file's top section.
 struct Destination {
     path: PathBuf,
     section: String,
     current: HashMap<String, String>,
+    inherited: HashMap<String, String>,
 }
 
 pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
     let profile = Profile::requested(args.profile.profile.as_deref());
     let file = ConfigFile::load(&config_file_path())?;
     let destination = destination(&file, profile.name())?;
+    check_section(&destination)?;
     if !prompter.is_interactive() {
         return fail(
             "configure asks its questions on a terminal, and there is none",
@@ -128,8 +131,11 @@ pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
     ));
     let mut answers = Vec::new();
     for question in QUESTIONS {
-        let current = destination.current.get(question.key).map(String::as_str);
-        answers.push((question.key, ask(prompter, question, current)?));
+        let values = Values {
+            current: non_empty(&destination.current, question.key),
+            inherited: non_empty(&destination.inherited, question.key),
+        };
+        answers.push((question.key, ask(prompter, question, values)?));
     }
     write(&destination, &answers)?;
     prompter.say(&format!(
@@ -140,13 +146,33 @@ pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
     Ok(())
 }
 
+/// A setting's value in the profile itself, and the one it inherits (a named profile reads
+/// the top section's values it does not set: settings resolution's own layering).
+#[derive(Clone, Copy, Debug, Default)]
+struct Values<'a> {
+    current: Option<&'a str>,
+    inherited: Option<&'a str>,
+}
+
+fn non_empty<'a>(values: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
+    values
+        .get(key)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
 /// Where `profile` lives (or will), and its current values there.
 fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> {
+    let inherited = match profile {
+        Some(_) => file.top().clone(),
+        None => HashMap::new(),
+    };
     let at =
         |path: &PathBuf, section: &str, current: Option<&HashMap<String, String>>| Destination {
             path: path.clone(),
             section: section.to_string(),
             current: current.cloned().unwrap_or_default(),
+            inherited: inherited.clone(),
         };
     let java_file = profile
         .map(|p| java_profile_file(&file.path, p))
@@ -159,16 +185,41 @@ fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> 
     })
 }
 
+/// A profile name that would not read back as its own section (`x]\n[work` would write a
+/// second one) is refused before any question is asked.
+fn check_section(destination: &Destination) -> Result<()> {
+    let empty = IniDocument::parse_properties("");
+    match empty.check_writable(&destination.section, OKTA_ORG, "") {
+        Ok(()) => Ok(()),
+        Err(refused) => fail(
+            format!(
+                "the profile name '{}' cannot be a section of {}: it {}",
+                destination.section.escape_debug(),
+                destination.path.display(),
+                refused.reason
+            ),
+            "choose a profile name without brackets, control characters or surrounding spaces",
+        ),
+    }
+}
+
 /// Ask one question until the answer is acceptable (at most `TRIES` times).
-fn ask(prompter: &dyn Prompter, question: &Question, current: Option<&str>) -> Result<Answer> {
-    let prompt = match current {
-        Some(value) => format!("{} [{value}]", question.prompt),
-        None => question.prompt.to_string(),
+fn ask(prompter: &dyn Prompter, question: &Question, values: Values) -> Result<Answer> {
+    let prompt = match values {
+        Values {
+            current: Some(value),
+            ..
+        } => format!("{} [{value}]", question.prompt),
+        Values {
+            inherited: Some(value),
+            ..
+        } => format!("{} [{value}, from the top section]", question.prompt),
+        _ => question.prompt.to_string(),
     };
     let mut last_problem = None;
     for _ in 0..TRIES {
         let typed = prompter.ask(&prompt, question.key)?;
-        match judge(question, current, &typed) {
+        match judge(question, values, &typed) {
             Ok(answer) => return Ok(answer),
             Err(problem) => {
                 prompter.say(&format!("  {problem}"));
@@ -186,16 +237,20 @@ fn ask(prompter: &dyn Prompter, question: &Question, current: Option<&str>) -> R
 }
 
 /// What a typed line means for the setting: keep, set or clear, or why it cannot be taken.
-fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answer, Refused> {
+/// A required setting the profile inherits may be left to the top section.
+fn judge(question: &Question, values: Values, typed: &str) -> Result<Answer, Refused> {
+    let Values { current, inherited } = values;
     let typed = typed.trim();
     match typed {
-        "" if current.is_some() => Ok(Answer::Keep),
+        "" if current.is_some() || inherited.is_some() => Ok(Answer::Keep),
+        "-" if current.is_some() && inherited.is_some() => Ok(Answer::Clear),
         "" | "-" if question.required => Err(Refused(format!("{} is required", question.key))),
         "" => Ok(Answer::Keep),
         "-" if current.is_some() => Ok(Answer::Clear),
         "-" => Ok(Answer::Keep),
         value => {
             check(question.key, value)?;
+            check_storable(question.key, value)?;
             Ok(Answer::Set(value.to_string()))
         }
     }
@@ -203,6 +258,9 @@ fn judge(question: &Question, current: Option<&str>, typed: &str) -> Result<Answ
 
 /// The same checks a login makes, so a profile that configure writes can be used.
 fn check(key: &'static str, value: &str) -> Result<(), Refused> {
+    if key == OKTA_MFA_CHOICE {
+        return check_factor_choice(value);
+    }
     check_value(key, value).map_err(|e| {
         Refused(match e.downcast_ref::<UserError>() {
             Some(UserError {
@@ -214,6 +272,55 @@ fn check(key: &'static str, value: &str) -> Result<(), Refused> {
     })
 }
 
+/// The factor types a preset may name alone (those a login can verify on a terminal).
+const FACTOR_TYPES: &[&str] = &[
+    "push",
+    "token:software:totp",
+    "token:hardware",
+    "token:hotp",
+    "token",
+    "sms",
+    "call",
+    "email",
+    "question",
+];
+
+/// `PROVIDER.type` (`OKTA.push`, `GOOGLE.token:software:totp`) or a known type alone: what
+/// the login matches enrolled factors against, so a typo is caught now, not at a login.
+fn check_factor_choice(value: &str) -> Result<(), Refused> {
+    let is_type = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-'))
+    };
+    let well_formed = match value.split_once('.') {
+        Some((provider, kind)) => {
+            !provider.is_empty()
+                && provider
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && is_type(kind)
+        }
+        None => FACTOR_TYPES.contains(&value.to_ascii_lowercase().as_str()),
+    };
+    if well_formed {
+        return Ok(());
+    }
+    Err(Refused(format!(
+        "{OKTA_MFA_CHOICE} '{}' is not a factor (PROVIDER.type, such as OKTA.push or GOOGLE.token:software:totp, or a type alone: {})",
+        value.escape_debug(),
+        FACTOR_TYPES.join(", ")
+    )))
+}
+
+/// A value that the config file's reader would not read back as typed (a trailing `\`
+/// joins the next line; a control character breaks the line) is refused, not mangled.
+fn check_storable(key: &'static str, value: &str) -> Result<(), Refused> {
+    IniDocument::parse_properties("")
+        .check_writable(TOP_SECTION, key, value)
+        .map_err(|e| Refused(format!("{key} cannot be stored as typed: it {}", e.reason)))
+}
+
 /// Apply the answers to the destination file: only those keys change.
 fn write(destination: &Destination, answers: &[(&str, Answer)]) -> Result<()> {
     update_file(&destination.path, |text| {
@@ -221,7 +328,7 @@ fn write(destination: &Destination, answers: &[(&str, Answer)]) -> Result<()> {
         for (key, answer) in answers {
             match answer {
                 Answer::Keep => {}
-                Answer::Set(value) => doc.set(&destination.section, key, value),
+                Answer::Set(value) => doc.set(&destination.section, key, value)?,
                 Answer::Clear => {
                     doc.remove_key(&destination.section, key);
                 }
@@ -238,37 +345,113 @@ mod tests {
 
     const ORG: &Question = &QUESTIONS[0];
     const USERNAME: &Question = &QUESTIONS[3];
+    const FACTOR: &Question = &QUESTIONS[4];
+
+    const NONE: Values = Values {
+        current: None,
+        inherited: None,
+    };
+
+    fn own(value: &str) -> Values<'_> {
+        Values {
+            current: Some(value),
+            inherited: None,
+        }
+    }
+
+    fn inherited(value: &str) -> Values<'_> {
+        Values {
+            current: None,
+            inherited: Some(value),
+        }
+    }
 
     #[test]
     fn enter_keeps_dash_clears_and_required_values_stay_required() {
-        assert_eq!(judge(ORG, Some("a.okta.com"), ""), Ok(Answer::Keep));
+        assert_eq!(judge(ORG, own("a.okta.com"), ""), Ok(Answer::Keep));
         assert_eq!(
-            judge(ORG, None, ""),
+            judge(ORG, NONE, ""),
             Err(Refused("OKTA_ORG is required".to_string()))
         );
         assert_eq!(
-            judge(ORG, Some("a.okta.com"), "-"),
+            judge(ORG, own("a.okta.com"), "-"),
             Err(Refused("OKTA_ORG is required".to_string()))
         );
-        assert_eq!(judge(USERNAME, Some("bob"), " - "), Ok(Answer::Clear));
-        assert_eq!(judge(USERNAME, None, "-"), Ok(Answer::Keep));
-        assert_eq!(judge(USERNAME, None, ""), Ok(Answer::Keep));
+        assert_eq!(judge(USERNAME, own("bob"), " - "), Ok(Answer::Clear));
+        assert_eq!(judge(USERNAME, NONE, "-"), Ok(Answer::Keep));
+        assert_eq!(judge(USERNAME, NONE, ""), Ok(Answer::Keep));
         assert_eq!(
-            judge(USERNAME, Some("bob"), " alice "),
+            judge(USERNAME, own("bob"), " alice "),
             Ok(Answer::Set("alice".to_string()))
+        );
+    }
+
+    #[test]
+    fn a_profile_may_leave_required_values_to_the_top_section() {
+        assert_eq!(judge(ORG, inherited("a.okta.com"), ""), Ok(Answer::Keep));
+        let both = Values {
+            current: Some("b.okta.com"),
+            inherited: Some("a.okta.com"),
+        };
+        assert_eq!(judge(ORG, both, "-"), Ok(Answer::Clear));
+        assert_eq!(
+            judge(ORG, inherited("a.okta.com"), "b.okta.com"),
+            Ok(Answer::Set("b.okta.com".to_string()))
         );
     }
 
     #[test]
     fn answers_get_the_logins_own_checks() {
         assert_eq!(
-            judge(ORG, None, "acme.okta.com"),
+            judge(ORG, NONE, "acme.okta.com"),
             Ok(Answer::Set("acme.okta.com".to_string()))
         );
-        let insecure = judge(ORG, None, "http://acme.okta.com").unwrap_err().0;
+        let insecure = judge(ORG, NONE, "http://acme.okta.com").unwrap_err().0;
         assert!(insecure.contains("OKTA_ORG"), "{insecure}");
         let app = &QUESTIONS[1];
-        let not_a_link = judge(app, None, "acme.okta.com/home").unwrap_err().0;
+        let not_a_link = judge(app, NONE, "acme.okta.com/home").unwrap_err().0;
         assert!(not_a_link.contains("embed link"), "{not_a_link}");
+        assert!(not_a_link.contains("in your answer"), "{not_a_link}");
+        assert!(!not_a_link.contains("command line"), "{not_a_link}");
+    }
+
+    #[test]
+    fn the_factor_is_checked_for_form() {
+        for good in [
+            "OKTA.push",
+            "GOOGLE.token:software:totp",
+            "push",
+            "SMS",
+            "RSA.token",
+        ] {
+            assert_eq!(
+                judge(FACTOR, NONE, good),
+                Ok(Answer::Set(good.to_string())),
+                "{good}"
+            );
+        }
+        for bad in [
+            "pusj",
+            "OKTA.",
+            ".push",
+            "OKTA push",
+            "OKTA.push now",
+            "okta/push",
+        ] {
+            let refused = judge(FACTOR, NONE, bad).unwrap_err().0;
+            assert!(refused.contains("PROVIDER.type"), "{bad}: {refused}");
+        }
+    }
+
+    #[test]
+    fn values_that_would_not_read_back_are_refused() {
+        let refused = judge(USERNAME, NONE, "bob\\").unwrap_err().0;
+        assert!(refused.contains("backslash"), "{refused}");
+        let refused = judge(USERNAME, NONE, "bob\u{1b}[31m").unwrap_err().0;
+        assert!(refused.contains("control"), "{refused}");
+        assert_eq!(
+            judge(USERNAME, NONE, "a]b\\c"),
+            Ok(Answer::Set("a]b\\c".to_string()))
+        );
     }
 }

@@ -13,13 +13,19 @@
 //!   would let a waiter lock a file that is no longer the one on disk.
 //! * The new file gets the old file's mode (0600 for a new file) and, when allowed, its
 //!   owner (a `sudo`ed run must not leave root's file in the user's home).
-//! * Content that is not UTF-8 is refused, and the file is left alone.
+//! * Content that is not UTF-8 is refused, and the file is left alone; so is anything but a
+//!   regular file (a FIFO is refused at once, not read for ever).
+//! * The lock file is opened without following a symlink (a planted one would otherwise be
+//!   created or locked in someone else's place). Run as root with a user's HOME, the new
+//!   file, lock file and directories go to the owner of that HOME (`files::trust`).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+
+use crate::error::UserError;
 
 /// Read the file (missing = empty), apply `edit`, and if the text changed write it back
 /// atomically. Returns whether it wrote.
@@ -93,21 +99,38 @@ impl Target {
 /// The file's text and metadata; a missing file is empty. Anything but a regular UTF-8
 /// file is refused and left alone.
 fn read_text(path: &Path) -> Result<(String, Option<fs::Metadata>)> {
-    let (text, meta) = match fs::read(path) {
-        Ok(bytes) => {
-            let meta =
-                fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow!("{} is not UTF-8 text; not touching it", path.display()))?;
-            (text, Some(meta))
-        }
-        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), None),
+    // Checked on the open file before reading: a FIFO would block the read for ever.
+    let mut file = match open_for_reading(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok((String::new(), None)),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    if meta.as_ref().is_some_and(|m| !m.is_file()) {
-        bail!("{} is not a regular file; not touching it", path.display());
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        return Err(UserError::new(format!(
+            "{} is not a regular file; not touching it",
+            path.display()
+        ))
+        .hint("point AWS_SHARED_CREDENTIALS_FILE (or AWS_CONFIG_FILE) at a regular file")
+        .into());
     }
-    Ok((text, meta))
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow!("{} is not UTF-8 text; not touching it", path.display()))?;
+    Ok((text, Some(meta)))
+}
+
+/// Open without blocking: a FIFO (or device) opens at once, and is then refused.
+fn open_for_reading(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
 }
 
 /// A writer killed between creating its temporary file and renaming it (SIGKILL, power
@@ -152,12 +175,19 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
+    #[cfg(unix)]
+    let created = super::trust::missing_dirs(dir);
     let mut b = fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
-        .with_context(|| format!("cannot create the directory {}", dir.display()))
+        .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    // Root writing into a user's HOME: the new directories are the user's.
+    #[cfg(unix)]
+    super::trust::hand_over_dirs(&created)
+        .with_context(|| format!("cannot hand over the directory {}", dir.display()))?;
+    Ok(())
 }
 
 fn open_lock_file(path: &Path) -> std::io::Result<File> {
@@ -165,7 +195,31 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
     o.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)
+    // A lock file planted as a symlink (or FIFO) is not followed, nor waited on.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let file = o.open(path)?;
+    #[cfg(unix)]
+    check_lock_file(&file, path)?;
+    Ok(file)
+}
+
+/// The lock file must be a regular file (never written: only locked); one root just
+/// created in a user's directory is handed to that user.
+#[cfg(unix)]
+fn check_lock_file(file: &File, path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
+    if meta.size() == 0 {
+        super::trust::hand_over_file(file)?;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -180,7 +234,11 @@ fn copy_owner_and_mode(f: &File, old: Option<&fs::Metadata>) -> std::io::Result<
             }
             m.mode() & 0o7777
         }
-        None => 0o600,
+        None => {
+            // A new file: root writing into a user's HOME makes it the user's.
+            super::trust::hand_over_file(f)?;
+            0o600
+        }
     };
     // after chown, which may clear set-id bits
     f.set_permissions(fs::Permissions::from_mode(mode))
@@ -197,7 +255,7 @@ fn copy_owner_and_mode(f: &File, old: Option<&fs::Metadata>) -> std::io::Result<
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 
     fn append(line: String) -> impl FnOnce(&str) -> Result<String> {
         move |old| Ok(format!("{old}{line}\n"))
@@ -367,5 +425,34 @@ mod tests {
                 assert!(text.contains(&format!("key_{t}_{i} = {i}\n")));
             }
         }
+    }
+    /// Issue 11 item 9: a FIFO as the credentials file is refused at once, never read.
+    #[test]
+    fn a_fifo_is_refused_at_once() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("credentials");
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = update_file(&path, |_| Ok("x".into())).unwrap_err();
+        assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_fifo());
+    }
+
+    /// Issue 11 item 3: a lock file planted as a symlink is neither followed nor created.
+    #[test]
+    fn a_lock_file_planted_as_a_symlink_is_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let victim = d.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let aws = d.path().join("aws");
+        fs::create_dir(&aws).unwrap();
+        symlink(&victim, aws.join(".credentials.lock")).unwrap();
+        symlink(d.path().join("nowhere"), aws.join(".config.lock")).unwrap();
+        assert!(update_file(&aws.join("credentials"), append("x".into())).is_err());
+        assert!(update_file(&aws.join("config"), append("x".into())).is_err());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!d.path().join("nowhere").exists());
+        assert!(!aws.join("credentials").exists());
     }
 }

@@ -145,6 +145,102 @@ fn is_comment(stripped: &str) -> bool {
     stripped.starts_with('#') || stripped.starts_with(';')
 }
 
+/// A section name, key or value that `set` refuses to write, because a reader of the file
+/// would not read it back as it was given: a newline would start a line of its own (a
+/// second section, say), a bracket ends a section name early for some readers (the AWS
+/// SDKs', rust-ini), surrounding spaces are trimmed away, and in the properties dialect a
+/// trailing backslash joins the next line (rust-ini's line continuation). There is no
+/// escaping in these formats that every reader understands, so refusing is the only safe
+/// answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unwritable {
+    /// "section name", "key" or "value".
+    pub what: &'static str,
+    /// The refused text (shown escaped: it may hold control characters).
+    pub text: String,
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for Unwritable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} {} cannot be written to an INI file: it {}",
+            self.what,
+            self.text.escape_debug(),
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for Unwritable {}
+
+fn unwritable(what: &'static str, text: &str, reason: &'static str) -> Result<(), Unwritable> {
+    Err(Unwritable {
+        what,
+        text: text.to_string(),
+        reason,
+    })
+}
+
+/// Control characters (a newline, a lone CR that Python reads as one, escapes) never fit.
+fn check_no_control(what: &'static str, text: &str) -> Result<(), Unwritable> {
+    if text.chars().any(char::is_control) {
+        return unwritable(what, text, "holds a control character (such as a newline)");
+    }
+    Ok(())
+}
+
+fn check_section_name(name: &str) -> Result<(), Unwritable> {
+    const WHAT: &str = "section name";
+    check_no_control(WHAT, name)?;
+    if name.is_empty() {
+        return unwritable(WHAT, name, "is empty");
+    }
+    if name.contains(['[', ']']) {
+        return unwritable(WHAT, name, "holds a bracket");
+    }
+    if normalize_section(name) != name {
+        return unwritable(WHAT, name, "has leading, trailing or repeated spaces");
+    }
+    if name.ends_with('\\') {
+        return unwritable(WHAT, name, "ends with a backslash");
+    }
+    Ok(())
+}
+
+fn check_key(key: &str) -> Result<(), Unwritable> {
+    const WHAT: &str = "key";
+    check_no_control(WHAT, key)?;
+    if key.is_empty() || py_strip(key) != key {
+        return unwritable(WHAT, key, "is empty or has surrounding spaces");
+    }
+    if key.contains(['=', ':']) || key.starts_with(['[', '#', ';']) {
+        return unwritable(
+            WHAT,
+            key,
+            "holds `=` or `:`, or starts like a header or comment",
+        );
+    }
+    Ok(())
+}
+
+fn check_value(dialect: Dialect, value: &str) -> Result<(), Unwritable> {
+    const WHAT: &str = "value";
+    check_no_control(WHAT, value)?;
+    if py_strip(value) != value || value.trim() != value {
+        return unwritable(WHAT, value, "begins or ends with a space");
+    }
+    if dialect == Dialect::Properties && value.ends_with('\\') {
+        return unwritable(
+            WHAT,
+            value,
+            "ends with a backslash (which joins the next line)",
+        );
+    }
+    Ok(())
+}
+
 impl IniDocument {
     /// Parse any text; never fails. `parse(x).render() == x` for every `x`.
     pub fn parse(text: &str) -> IniDocument {
@@ -267,15 +363,31 @@ impl IniDocument {
         keys
     }
 
-    /// Set `key` in `section` to `value` (one line: any CR/LF in it is replaced by a space).
+    /// Set `key` in `section` to `value`, or refuse (changing nothing) when the file's
+    /// readers would not read back exactly that section, key and value (see `Unwritable`).
     /// An existing key keeps its line's spelling, indentation and spacing around the
     /// delimiter, only the value changes (and continuation lines of the old value go). A new
     /// key goes after the section's last key; a new section goes at the end of the file.
-    pub fn set(&mut self, section: &str, key: &str, value: &str) {
-        let value = value.replace(['\r', '\n'], " ");
+    pub fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), Unwritable> {
+        self.check_writable(section, key, value)?;
+        self.set_checked(section, key, value);
+        Ok(())
+    }
+
+    /// Whether `set(section, key, value)` would be taken: the names and value fit on their
+    /// lines and read back unchanged (see `Unwritable`).
+    pub fn check_writable(&self, section: &str, key: &str, value: &str) -> Result<(), Unwritable> {
+        if !(self.dialect == Dialect::Properties && section == TOP_SECTION) {
+            check_section_name(section)?;
+        }
+        check_key(key)?;
+        check_value(self.dialect, value)
+    }
+
+    fn set_checked(&mut self, section: &str, key: &str, value: &str) {
         let kinds = self.kinds();
         let Some(block) = self.find_block(&kinds, section) else {
-            self.append_section(section, key, &value);
+            self.append_section(section, key, value);
             return;
         };
         let spans = self.key_spans(&kinds, &block, key);
@@ -290,7 +402,7 @@ impl IniDocument {
                     new.push(' ');
                 }
             }
-            new.push_str(&value);
+            new.push_str(value);
             self.lines[i].text = new;
             let ended_bare = self.ends_without_newline();
             self.remove_lines(i + 1, end + 1);
@@ -302,7 +414,7 @@ impl IniDocument {
             (Some(&(i, end)), _) => (end, i),
             (None, Some(header)) => (header, header),
             (None, None) => {
-                self.insert_top_key(&kinds, &block, Self::key_line(key, &value));
+                self.insert_top_key(&kinds, &block, Self::key_line(key, value));
                 return;
             }
         };
@@ -317,7 +429,7 @@ impl IniDocument {
                 indent = ind.to_string();
             }
         }
-        let text = format!("{indent}{}", Self::key_line(key, &value));
+        let text = format!("{indent}{}", Self::key_line(key, value));
         self.insert_after(after, text);
     }
 
@@ -600,8 +712,8 @@ mod tests {
                 name: "comments, replace and add",
                 input: "# top comment\n[default]\naws_access_key_id = OLD\n; semicolon comment\nregion=us-east-1\n\n# about other\n[other]\nx = 1\n",
                 edit: |d| {
-                    d.set("default", "aws_access_key_id", "NEW");
-                    d.set("default", "aws_session_token", "TOK");
+                    d.set("default", "aws_access_key_id", "NEW").unwrap();
+                    d.set("default", "aws_session_token", "TOK").unwrap();
                 },
                 expected: "# top comment\n[default]\naws_access_key_id = NEW\n; semicolon comment\nregion=us-east-1\naws_session_token = TOK\n\n# about other\n[other]\nx = 1\n",
                 boto: Some(&[
@@ -615,8 +727,8 @@ mod tests {
                 name: "CRLF, no final newline, new key and new section",
                 input: "[a]\r\nk = v\r\n\r\n[b]\r\ny=2",
                 edit: |d| {
-                    d.set("b", "z", "3");
-                    d.set("c", "q", "1");
+                    d.set("b", "z", "3").unwrap();
+                    d.set("c", "q", "1").unwrap();
                 },
                 expected: "[a]\r\nk = v\r\n\r\n[b]\r\ny=2\r\nz = 3\r\n\r\n[c]\r\nq = 1",
                 boto: Some(&[
@@ -629,7 +741,7 @@ mod tests {
             Case {
                 name: "CRLF with final newline, new section",
                 input: "[a]\r\nk = v\r\n",
-                edit: |d| d.set("profile x", "region", "eu-west-1"),
+                edit: |d| d.set("profile x", "region", "eu-west-1").unwrap(),
                 expected: "[a]\r\nk = v\r\n\r\n[profile x]\r\nregion = eu-west-1\r\n",
                 boto: Some(&[("a", "k", "'v'"), ("profile x", "region", "'eu-west-1'")]),
             },
@@ -637,8 +749,9 @@ mod tests {
                 name: "nested s3 block in the middle",
                 input: "[profile dev]\nregion = eu-west-1\ns3 =\n    max_concurrent_requests = 20\n    # inner comment\n\n    addressing_style = path\noutput = json\n\n[default]\n",
                 edit: |d| {
-                    d.set("profile dev", "max_concurrent_requests", "5");
-                    d.set("profile dev", "region", "us-east-2");
+                    d.set("profile dev", "max_concurrent_requests", "5")
+                        .unwrap();
+                    d.set("profile dev", "region", "us-east-2").unwrap();
                 },
                 expected: "[profile dev]\nregion = us-east-2\ns3 =\n    max_concurrent_requests = 20\n    # inner comment\n\n    addressing_style = path\noutput = json\nmax_concurrent_requests = 5\n\n[default]\n",
                 boto: Some(&[
@@ -655,7 +768,7 @@ mod tests {
             Case {
                 name: "nested block last in its section: new key after it",
                 input: "[profile dev]\ns3 =\n    max_concurrent_requests = 20\n\n# next\n[x]\na = b\n",
-                edit: |d| d.set("profile dev", "region", "r"),
+                edit: |d| d.set("profile dev", "region", "r").unwrap(),
                 expected: "[profile dev]\ns3 =\n    max_concurrent_requests = 20\nregion = r\n\n# next\n[x]\na = b\n",
                 boto: Some(&[
                     ("profile dev", "s3", "{'max_concurrent_requests': '20'}"),
@@ -678,7 +791,7 @@ mod tests {
             Case {
                 name: "indented keys: new key keeps the indentation",
                 input: "[default]\n  aws_access_key_id = A\n  aws_secret_access_key = B\n[next]\n",
-                edit: |d| d.set("default", "aws_session_token", "T"),
+                edit: |d| d.set("default", "aws_session_token", "T").unwrap(),
                 expected: "[default]\n  aws_access_key_id = A\n  aws_secret_access_key = B\n  aws_session_token = T\n[next]\n",
                 boto: Some(&[
                     ("default", "aws_access_key_id", "'A'"),
@@ -691,7 +804,7 @@ mod tests {
                 input: "[ default ]\nk = 1\n",
                 edit: |d| {
                     assert!(d.has_section("default"));
-                    d.set("default", "k", "2");
+                    d.set("default", "k", "2").unwrap();
                 },
                 expected: "[ default ]\nk = 2\n",
                 // configparser keeps the spaces in the name
@@ -700,7 +813,7 @@ mod tests {
             Case {
                 name: "[profile  dev] is profile dev",
                 input: "[profile  dev]\nregion = a\n",
-                edit: |d| d.set("profile dev", "region", "b"),
+                edit: |d| d.set("profile dev", "region", "b").unwrap(),
                 expected: "[profile  dev]\nregion = b\n",
                 boto: Some(&[("profile  dev", "region", "'b'")]),
             },
@@ -708,8 +821,8 @@ mod tests {
                 name: "duplicate sections: the first is edited",
                 input: "[a]\nk = 1\n[b]\n[a]\nk = 2\n",
                 edit: |d| {
-                    d.set("a", "k", "9");
-                    d.set("a", "n", "new");
+                    d.set("a", "k", "9").unwrap();
+                    d.set("a", "n", "new").unwrap();
                 },
                 expected: "[a]\nk = 9\nn = new\n[b]\n[a]\nk = 2\n",
                 boto: None,
@@ -717,7 +830,7 @@ mod tests {
             Case {
                 name: "duplicate keys: the last is set",
                 input: "[d]\nk = 1\nK = 2\nz = 0\n",
-                edit: |d| d.set("d", "k", "9"),
+                edit: |d| d.set("d", "k", "9").unwrap(),
                 expected: "[d]\nk = 1\nK = 9\nz = 0\n",
                 boto: None,
             },
@@ -732,8 +845,8 @@ mod tests {
                 name: "empty file",
                 input: "",
                 edit: |d| {
-                    d.set("default", "aws_access_key_id", "A");
-                    d.set("default", "aws_secret_access_key", "B");
+                    d.set("default", "aws_access_key_id", "A").unwrap();
+                    d.set("default", "aws_secret_access_key", "B").unwrap();
                 },
                 expected: "[default]\naws_access_key_id = A\naws_secret_access_key = B\n",
                 boto: Some(&[
@@ -744,14 +857,14 @@ mod tests {
             Case {
                 name: "BOM kept",
                 input: "\u{feff}[default]\nk=1\n",
-                edit: |d| d.set("default", "k", "2"),
+                edit: |d| d.set("default", "k", "2").unwrap(),
                 expected: "\u{feff}[default]\nk=2\n",
                 boto: None, // Python reads the BOM as text: MissingSectionHeaderError
             },
             Case {
                 name: "file of only comments, no final newline",
                 input: "# a\n; b",
-                edit: |d| d.set("default", "k", "v"),
+                edit: |d| d.set("default", "k", "v").unwrap(),
                 expected: "# a\n; b\n\n[default]\nk = v",
                 boto: Some(&[("default", "k", "'v'")]),
             },
@@ -760,7 +873,7 @@ mod tests {
                 input: "[d]\nurl = https://x/?a=b#frag\n",
                 edit: |d| {
                     assert_eq!(d.get("d", "url").as_deref(), Some("https://x/?a=b#frag"));
-                    d.set("d", "tok", "ab==#;c:d");
+                    d.set("d", "tok", "ab==#;c:d").unwrap();
                 },
                 expected: "[d]\nurl = https://x/?a=b#frag\ntok = ab==#;c:d\n",
                 boto: Some(&[
@@ -773,7 +886,7 @@ mod tests {
                 input: "[профиль]\nключ = значение ☃\n",
                 edit: |d| {
                     assert_eq!(d.get("профиль", "ключ").as_deref(), Some("значение ☃"));
-                    d.set("профиль", "ключ", "новое ✓");
+                    d.set("профиль", "ключ", "новое ✓").unwrap();
                 },
                 expected: "[профиль]\nключ = новое ✓\n",
                 boto: Some(&[("профиль", "ключ", "'новое ✓'")]),
@@ -782,8 +895,8 @@ mod tests {
                 name: "colon delimiter and key spelling kept",
                 input: "[d]\nregion: us-east-1\nAWS_Access_Key_ID\t=\tA   \n",
                 edit: |d| {
-                    d.set("d", "region", "eu-west-1");
-                    d.set("d", "aws_access_key_id", "B");
+                    d.set("d", "region", "eu-west-1").unwrap();
+                    d.set("d", "aws_access_key_id", "B").unwrap();
                 },
                 expected: "[d]\nregion: eu-west-1\nAWS_Access_Key_ID\t=\tB\n",
                 boto: Some(&[
@@ -795,8 +908,8 @@ mod tests {
                 name: "empty value gets a space",
                 input: "[d]\ns3 =\nk=\n",
                 edit: |d| {
-                    d.set("d", "s3", "x");
-                    d.set("d", "k", "y");
+                    d.set("d", "s3", "x").unwrap();
+                    d.set("d", "k", "y").unwrap();
                 },
                 expected: "[d]\ns3 = x\nk=y\n",
                 boto: Some(&[("d", "s3", "'x'"), ("d", "k", "'y'")]),
@@ -806,7 +919,7 @@ mod tests {
                 input: "[a]\nk = one\n  two\nz = 3\n",
                 edit: |d| {
                     assert_eq!(d.get("a", "k").as_deref(), Some("one\ntwo"));
-                    d.set("a", "k", "v");
+                    d.set("a", "k", "v").unwrap();
                 },
                 expected: "[a]\nk = v\nz = 3\n",
                 boto: Some(&[("a", "k", "'v'"), ("a", "z", "'3'")]),
@@ -814,21 +927,21 @@ mod tests {
             Case {
                 name: "key-less section before an indented header",
                 input: "[a]\n  [b]\nk=1\n",
-                edit: |d| d.set("a", "x", "1"),
+                edit: |d| d.set("a", "x", "1").unwrap(),
                 expected: "[a]\n  x = 1\n  [b]\nk=1\n",
                 boto: Some(&[("a", "x", "'1'"), ("b", "k", "'1'")]),
             },
             Case {
                 name: "header with trailing text, section with only comments",
                 input: "[a] ; note\n# nothing yet\n\n[b]\n",
-                edit: |d| d.set("a", "k", "v"),
+                edit: |d| d.set("a", "k", "v").unwrap(),
                 expected: "[a] ; note\nk = v\n# nothing yet\n\n[b]\n",
                 boto: Some(&[("a", "k", "'v'")]),
             },
             Case {
                 name: "whitespace-only last line counts as the separator",
                 input: "[a]\nx=1\n  ",
-                edit: |d| d.set("b", "y", "2"),
+                edit: |d| d.set("b", "y", "2").unwrap(),
                 expected: "[a]\nx=1\n  \n[b]\ny = 2",
                 boto: Some(&[("a", "x", "'1'"), ("b", "y", "'2'")]),
             },
@@ -1025,7 +1138,7 @@ for f, sec, key, want, nested in checks:
             let (text, edits) = strategy.new_tree(&mut runner).unwrap().current();
             let mut d = IniDocument::parse(&text);
             for (sec, key, value) in &edits {
-                d.set(sec, key, value);
+                d.set(sec, key, value).unwrap();
             }
             let file = dir.path().join(format!("gen{n}.ini"));
             std::fs::write(&file, d.render()).unwrap();
@@ -1286,7 +1399,7 @@ for f, sec, key, want, nested in checks:
                 let before = d.clone();
                 let skip = span_lines(&before, sec, key, true);
                 let had_section = before.has_section(sec);
-                d.set(sec, key, value);
+                d.set(sec, key, value).unwrap();
                 // the document still round-trips
                 prop_assert_eq!(IniDocument::parse(&d.render()), d.clone());
                 let extra = leftovers(&before, &skip, &d, false).map_err(TestCaseError::fail)?;
@@ -1373,7 +1486,7 @@ for f, sec, key, want, nested in checks:
 
     fn set_props(text: &str, section: &str, key: &str, value: &str) -> String {
         let mut d = IniDocument::parse_properties(text);
-        d.set(section, key, value);
+        d.set(section, key, value).unwrap();
         d.render()
     }
 
@@ -1478,7 +1591,7 @@ for f, sec, key, want, nested in checks:
             let before = IniDocument::parse_properties(&text);
             let skip = span_lines(&before, section, key, true);
             let mut d = before.clone();
-            d.set(section, key, &value);
+            d.set(section, key, &value).unwrap();
             let extra = leftovers(&before, &skip, &d, false).map_err(TestCaseError::fail)?;
             prop_assert!(extra.len() <= 3, "{:?}", extra);
             let out = d.render();
@@ -1495,6 +1608,134 @@ for f, sec, key, want, nested in checks:
                 Some(&value),
                 "{:?}", out
             );
+        }
+    }
+    // ---------- names and values that would not read back (issue 11 item 7) ----------
+
+    #[test]
+    fn names_and_values_that_would_not_read_back_are_refused() {
+        let text = "[default]\naws_access_key_id = MINE\n";
+        let refused = |section: &str, key: &str, value: &str| {
+            let mut d = IniDocument::parse(text);
+            let err = d.set(section, key, value).unwrap_err();
+            assert_eq!(d.render(), text, "changed on {err}");
+            err.reason
+        };
+        assert!(refused("x]\n[work", "k", "v").contains("control"));
+        assert!(refused("x\n[default]", "k", "v").contains("control"));
+        assert!(refused("x]", "k", "v").contains("bracket"));
+        assert!(refused("[x", "k", "v").contains("bracket"));
+        assert!(refused(" x", "k", "v").contains("spaces"));
+        assert!(refused("a  b", "k", "v").contains("spaces"));
+        assert!(refused("", "k", "v").contains("empty"));
+        assert!(refused("x", "k=", "v").contains('='));
+        assert!(refused("x", " k", "v").contains("spaces"));
+        assert!(refused("x", "#k", "v").contains("comment"));
+        assert!(refused("x", "k", "v\n[default]").contains("control"));
+        assert!(refused("x", "k", "v\r").contains("control"));
+        assert!(refused("x", "k", "\u{1b}]0;title\u{7}").contains("control"));
+        assert!(refused("x", "k", " v").contains("space"));
+        // the properties dialect: a trailing backslash joins the next line for rust-ini
+        let mut p = IniDocument::parse_properties("A=1\nB=2\n");
+        let err = p.set(TOP_SECTION, "A", "C:\\dir\\").unwrap_err();
+        assert!(err.reason.contains("backslash"), "{err}");
+        assert!(err.to_string().contains("C:\\\\dir"), "{err}");
+        p.set(TOP_SECTION, "A", "C:\\dir\\x").unwrap();
+        p.set("dev", "A", "a]b [c] #d ;e").unwrap();
+        let read =
+            crate::settings::ConfigFile::parse(&p.render(), std::path::Path::new("c")).unwrap();
+        assert_eq!(read.top().get("A").map(String::as_str), Some("C:\\dir\\x"));
+        assert_eq!(read.top().get("B").map(String::as_str), Some("2"));
+        let dev = read.section("dev").unwrap();
+        assert_eq!(dev.get("A").map(String::as_str), Some("a]b [c] #d ;e"));
+        // ~/.aws files read a trailing backslash as it is
+        let mut d = IniDocument::parse(text);
+        d.set("default", "k", "v\\").unwrap();
+        assert_eq!(d.get("default", "k").as_deref(), Some("v\\"));
+    }
+
+    /// Names and values as a hostile assertion or a user's answer might hold them: mostly
+    /// the characters INI files give meaning to.
+    fn hostile_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => "[\\[\\]=:#;\\\\ \t\r\n\u{b}\u{c}\u{1b}\u{85}\u{2028}\u{feff}aé/.-]{0,12}",
+            1 => any::<String>(),
+            1 => "[A-Za-z0-9/._ -]{1,12}",
+        ]
+    }
+
+    /// The other sections' values, as the reader sees them, for "nothing else changed".
+    fn all_values(d: &IniDocument) -> Vec<(String, String, Option<String>)> {
+        let mut values = Vec::new();
+        for section in d.section_names() {
+            for key in d.keys(&section) {
+                let value = d.get(&section, &key);
+                values.push((section.clone(), key, value));
+            }
+        }
+        values
+    }
+
+    proptest! {
+        // Bounded for CI: a few hundred cases, each a small document (well under a second).
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever we are asked to set reads back identical, or is refused and the document
+        /// is unchanged; every other section and key reads as before.
+        #[test]
+        fn set_reads_back_identical_or_is_refused(
+            text in clean_doc(),
+            section in prop_oneof![prop::sample::select(SECTIONS).prop_map(String::from), hostile_text()],
+            key in prop::sample::select(KEYS),
+            value in hostile_text(),
+        ) {
+            let before = IniDocument::parse(&text);
+            let mut d = before.clone();
+            match d.set(&section, key, &value) {
+                Err(_) => prop_assert_eq!(d.render(), text),
+                Ok(()) => {
+                    prop_assert_eq!(d.get(&section, key), Some(value.clone()));
+                    let reparsed = IniDocument::parse(&d.render());
+                    prop_assert_eq!(reparsed.get(&section, key), Some(value.clone()));
+                    let others = |doc: &IniDocument| -> Vec<_> {
+                        all_values(doc).into_iter()
+                            .filter(|(s, k, _)| !(s == &section && k.eq_ignore_ascii_case(key)))
+                            .collect()
+                    };
+                    prop_assert_eq!(others(&reparsed), others(&before));
+                }
+            }
+        }
+
+        /// The same in the properties dialect, read back by the config file's own reader
+        /// (rust-ini, through `ConfigFile`).
+        #[test]
+        fn properties_set_reads_back_identical_or_is_refused(
+            text in properties_doc(),
+            section in prop_oneof![prop::sample::select(PROPERTY_SECTIONS).prop_map(String::from), hostile_text()],
+            key in prop::sample::select(PROPERTY_KEYS),
+            value in hostile_text(),
+        ) {
+            let path = std::path::Path::new("config.properties");
+            let read_before = crate::settings::ConfigFile::parse(&text, path).unwrap();
+            let mut d = IniDocument::parse_properties(&text);
+            match d.set(&section, key, &value) {
+                Err(_) => prop_assert_eq!(d.render(), text),
+                Ok(()) => {
+                    let out = d.render();
+                    let read = crate::settings::ConfigFile::parse(&out, path)
+                        .map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
+                    let upper = key.to_ascii_uppercase();
+                    let values = |f: &crate::settings::ConfigFile, s: &str| {
+                        if s == TOP_SECTION { Some(f.top().clone()) } else { f.section(s).cloned() }
+                    };
+                    let got = values(&read, &section).and_then(|v| v.get(&upper).cloned());
+                    prop_assert_eq!(got, Some(value.clone()), "{:?}", out);
+                    for other in PROPERTY_SECTIONS.iter().filter(|s| **s != section) {
+                        prop_assert_eq!(values(&read, other), values(&read_before, other), "{:?}", out);
+                    }
+                }
+            }
         }
     }
 }

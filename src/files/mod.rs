@@ -1,6 +1,8 @@
 //! General file tools, for the user's AWS files and okta-aws's own config alike: where the
-//! home directory is, a line-preserving INI editor, and locked atomic replacement.
+//! home directory is, a line-preserving INI editor, locked atomic replacement, and whose
+//! files we trust and hand over (`trust`, Unix).
 
 pub mod atomic_file;
 pub mod home;
 pub mod ini_edit;
+pub mod trust;

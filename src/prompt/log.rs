@@ -31,6 +31,6 @@ pub(super) fn say(message: &str) {
 }
 
 /// A warning, shown even with `--quiet`.
-pub(super) fn warn(message: &str) {
+pub fn warn(message: &str) {
     write_to_user(&format!("okta-aws: warning: {message}\n"));
 }

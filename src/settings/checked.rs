@@ -14,6 +14,8 @@ pub enum Source {
     Flag,
     Environment,
     File(PathBuf),
+    /// Typed in answer to a question (`configure`).
+    Answer,
 }
 
 impl Source {
@@ -22,6 +24,7 @@ impl Source {
             Source::Flag => "on the command line".to_string(),
             Source::Environment => "in the environment".to_string(),
             Source::File(path) => format!("in {}", path.display()),
+            Source::Answer => "in your answer".to_string(),
         }
     }
 }

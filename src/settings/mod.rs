@@ -299,8 +299,10 @@ fn missing_hint_place(file: &ConfigFile, profile: &Profile) -> String {
 
 /// Whether `text` is acceptable for `key` (`configure` checks answers as a login would).
 pub fn check_value(key: &'static str, text: &str) -> Result<()> {
-    let mut raw = Raw::new(String::new(), environment);
-    raw.flags.push((key, text.to_string()));
+    // The answer is the only source (no environment), and messages say it was typed.
+    let answer = HashMap::from([(key.to_string(), text.to_string())]);
+    let mut raw = Raw::new(String::new(), |_| None);
+    raw.layers.push((&answer, Source::Answer));
     match key {
         OKTA_ORG => raw.checked(key, read_org).get().map(drop),
         OKTA_AWS_APP_URL => raw.checked(key, read_app_link).get().map(drop),

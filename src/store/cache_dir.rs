@@ -7,6 +7,9 @@ use std::io::{Read, Write};
 // windows-phase-1: Unix modes only on Unix, until the Windows store (issue 15 phase 2).
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+
+#[cfg(unix)]
+use crate::files::trust::Untrusted;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -60,28 +63,47 @@ impl CacheDir {
         self.path.join(format!("{}.{extension}", file_stem(stem)))
     }
 
-    /// Create the directory (0700) if missing. An existing directory's mode is left alone:
-    /// the user may have pointed us at a directory they manage.
+    /// Create the directory (0700) if missing, and refuse one that others can write (as
+    /// ssh does for ~/.ssh). An existing directory's mode is otherwise left alone: the user
+    /// may have pointed us at a directory they manage.
     pub fn ensure(&self) -> Result<()> {
-        if self.path.is_dir() {
-            return Ok(());
+        if !self.path.is_dir() {
+            #[cfg(unix)]
+            let created = crate::files::trust::missing_dirs(&self.path);
+            let mut builder = DirBuilder::new();
+            builder.recursive(true);
+            // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
+            #[cfg(unix)]
+            builder.mode(0o700);
+            builder
+                .create(&self.path)
+                .with_context(|| format!("creating the cache directory {}", self.path.display()))?;
+            #[cfg(unix)]
+            crate::files::trust::hand_over_dirs(&created)
+                .with_context(|| format!("handing over {}", self.path.display()))?;
         }
-        let mut builder = DirBuilder::new();
-        builder.recursive(true);
-        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
         #[cfg(unix)]
-        builder.mode(0o700);
-        builder
-            .create(&self.path)
-            .with_context(|| format!("creating the cache directory {}", self.path.display()))
+        unix_trust::check_dir(&self.path)?;
+        Ok(())
     }
 
-    /// Read a JSON file; `None` when missing, unreadable, corrupt, or of another version.
+    /// Read a JSON file; `None` when missing, unreadable, corrupt, or of another version,
+    /// and (with a warning naming it) when others could have written it or its directory.
     pub fn read<T: DeserializeOwned + Versioned>(&self, path: &Path) -> Option<T> {
         let mut text = String::new();
-        match File::open(path).and_then(|mut f| f.read_to_string(&mut text)) {
+        match self
+            .open_trusted(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+        {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                warn_once(path, || match e.raw_os_error() {
+                    Some(_) => format!("ignoring {}: {e}", path.display()),
+                    None => e.to_string(),
+                });
+                return None;
+            }
             Err(e) => {
                 log::debug(&format!(
                     "cache: cannot read {}: {e}; ignoring it",
@@ -109,11 +131,26 @@ impl CacheDir {
         }
     }
 
-    /// Write a JSON file atomically with mode 0600.
+    /// A cache file opened for reading without following a symlink and without blocking on
+    /// a FIFO, checked to be a file of ours (Unix; `PermissionDenied` names what is wrong).
+    fn open_trusted(&self, path: &Path) -> std::io::Result<File> {
+        #[cfg(unix)]
+        return unix_trust::open_for_reading(&self.path, path);
+        #[cfg(not(unix))]
+        return File::open(path);
+    }
+
+    /// Write a JSON file atomically with mode 0600: a new file created exclusively (never
+    /// through a name someone planted), renamed over the old one.
     pub fn write<T: Serialize>(&self, path: &Path, value: &T) -> Result<()> {
         self.ensure()?;
-        let mut temp = tempfile::NamedTempFile::new_in(&self.path)
+        remove_stale_temporaries(&self.path);
+        let mut temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(&self.path)
             .with_context(|| format!("writing to the cache directory {}", self.path.display()))?;
+        #[cfg(unix)]
+        crate::files::trust::hand_over_file(temp.as_file())?;
         serde_json::to_writer(&mut temp, value)?;
         temp.as_file().sync_all()?;
         temp.persist(path)
@@ -157,9 +194,21 @@ impl CacheDir {
         // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
         #[cfg(unix)]
         options.mode(0o600);
-        let mut file = options
-            .open(path)
-            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        // A lock file planted as a symlink would have us truncate its target: never follow.
+        #[cfg(unix)]
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        let mut file = match options.open(path) {
+            Ok(file) => file,
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(unix_trust::untrusted_lock(Untrusted::symlink(path)));
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("opening the lock file {}", path.display()));
+            }
+        };
+        #[cfg(unix)]
+        unix_trust::check_lock_file(&file, path)?;
         let started = Instant::now();
         let mut announced = false;
         loop {
@@ -191,6 +240,120 @@ impl CacheDir {
         let _ = file.set_len(0);
         let _ = file.write_all(std::process::id().to_string().as_bytes());
         Ok(FileLock { _file: file })
+    }
+}
+
+/// A file is read more than once per command: say what is wrong with it once.
+fn warn_once(path: &Path, message: impl FnOnce() -> String) {
+    static WARNED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !warned.iter().any(|p| p == path) {
+        warned.push(path.to_path_buf());
+        log::warn(&message());
+    }
+}
+
+/// Temporary files of `write`, renamed into place when complete.
+const TEMP_PREFIX: &str = ".tmp";
+
+/// How old a temporary file must be to be a leftover: a write takes milliseconds, and
+/// writers of other profiles may be mid-write (they hold no common lock).
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
+/// Remove temporary files left by a writer killed before its rename (SIGKILL, power loss):
+/// they hold secrets. Only ours (by name, regular files) and only stale ones.
+pub fn remove_stale_temporaries(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let is_ours = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .is_some_and(|m| {
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= STALE_TEMP_AGE)
+            });
+        if is_ours && stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Unix: the cache's files and directory are ours alone (see `files::trust`).
+#[cfg(unix)]
+mod unix_trust {
+    use std::fs::{File, OpenOptions};
+    use std::io::{Error, ErrorKind};
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::Path;
+
+    use anyhow::Result;
+
+    use crate::error::UserError;
+    use crate::files::trust::{Untrusted, check_private_dir, check_private_file};
+
+    fn refused(untrusted: Untrusted) -> Error {
+        let Untrusted { path, reason } = untrusted;
+        Error::new(
+            ErrorKind::PermissionDenied,
+            format!("ignoring {}: it {reason}", path.display()),
+        )
+    }
+
+    /// The cache directory: refused when others can write it or it is not ours.
+    pub fn check_dir(dir: &Path) -> Result<()> {
+        let meta = std::fs::metadata(dir)?;
+        check_private_dir(dir, &meta).map_err(|untrusted| {
+            UserError::new(format!(
+                "not trusting the cache directory: {untrusted}"
+            ))
+            .hint(format!(
+                "make it yours alone (chmod 700 {0}; chown it), or remove it: okta-aws recreates it",
+                dir.display()
+            ))
+            .into()
+        })
+    }
+
+    /// Open a cache file for reading: not through a symlink, not blocking on a FIFO, and
+    /// only a regular file of ours in a directory of ours.
+    pub fn open_for_reading(dir: &Path, path: &Path) -> std::io::Result<File> {
+        let dir_meta = std::fs::metadata(dir)?;
+        check_private_dir(dir, &dir_meta).map_err(refused)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => refused(Untrusted::symlink(path)),
+                _ => e,
+            })?;
+        check_private_file(path, &file.metadata()?).map_err(refused)?;
+        Ok(file)
+    }
+
+    /// A lock file that is not a regular file of ours is refused before it is written; one
+    /// of ours is handed to the user it is for (it may have just been created by root).
+    pub fn check_lock_file(file: &File, path: &Path) -> Result<()> {
+        check_private_file(path, &file.metadata()?).map_err(untrusted_lock)?;
+        crate::files::trust::hand_over_file(file)?;
+        Ok(())
+    }
+
+    pub fn untrusted_lock(untrusted: Untrusted) -> anyhow::Error {
+        let path = untrusted.path.display().to_string();
+        UserError::new(format!("not trusting the lock file: {untrusted}"))
+            .hint(format!("remove {path} if no okta-aws runs"))
+            .into()
     }
 }
 
@@ -295,5 +458,104 @@ mod tests {
         std::thread::sleep(Duration::from_millis(200));
         drop(first);
         assert!(waiter.join().unwrap() >= Duration::from_millis(200));
+    }
+    fn probe(value: &str) -> Probe {
+        Probe {
+            version: FORMAT_VERSION,
+            value: value.into(),
+        }
+    }
+
+    #[cfg(unix)]
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// Issue 11 item 3: a directory others can write is refused, naming it; what is in it
+    /// is not read.
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_others_can_write_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CacheDir::new(dir.path().join("cache"));
+        let path = cache.file("p", "json");
+        cache.write(&path, &probe("planted")).unwrap();
+        chmod(&cache.path, 0o777);
+        assert!(cache.read::<Probe>(&path).is_none());
+        for err in [
+            cache.write(&path, &probe("x")).unwrap_err(),
+            cache
+                .lock(&cache.file("p", "lock"), "p", &NoTerminal)
+                .map(drop)
+                .unwrap_err(),
+        ] {
+            let user = err.downcast_ref::<UserError>().expect("a UserError");
+            assert!(
+                user.cause.contains("writable by others (mode 0777)"),
+                "{}",
+                user.cause
+            );
+            assert!(
+                user.cause.contains(cache.path.to_str().unwrap()),
+                "{}",
+                user.cause
+            );
+        }
+        chmod(&cache.path, 0o700);
+        assert_eq!(cache.read::<Probe>(&path).unwrap().value, "planted");
+    }
+
+    /// Symlinks and FIFOs planted in the cache are never followed nor waited on, and a lock
+    /// file planted as a symlink does not truncate its target.
+    #[cfg(unix)]
+    #[test]
+    fn planted_symlinks_and_fifos_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CacheDir::new(dir.path().join("cache"));
+        cache.ensure().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let lock = cache.file("p", "lock");
+        std::os::unix::fs::symlink(&victim, &lock).unwrap();
+        let err = cache.lock(&lock, "p", &NoTerminal).map(drop).unwrap_err();
+        assert!(err.to_string().contains("is a symlink"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+        let session = cache.file("s", "json");
+        let other = dir.path().join("other.json");
+        std::fs::write(&other, serde_json::to_string(&probe("theirs")).unwrap()).unwrap();
+        std::os::unix::fs::symlink(&other, &session).unwrap();
+        assert!(cache.read::<Probe>(&session).is_none());
+        // the write replaces the link, not its target
+        cache.write(&session, &probe("mine")).unwrap();
+        assert_eq!(cache.read::<Probe>(&session).unwrap().value, "mine");
+        assert!(std::fs::read_to_string(&other).unwrap().contains("theirs"));
+
+        let fifo = cache.file("f", "json");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(cache.read::<Probe>(&fifo).is_none()); // at once: no writer needed
+    }
+
+    /// Issue 11 item 9: temporaries of a writer killed mid-write hold secrets; stale ones
+    /// go at the next write, fresh ones (another writer's, mid-write) stay.
+    #[test]
+    fn stale_temporaries_are_removed_at_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CacheDir::new(dir.path().to_path_buf());
+        let stale = dir.path().join(".tmpAbC123");
+        let fresh = dir.path().join(".tmpXyZ789");
+        for (path, age) in [(&stale, 3600), (&fresh, 0)] {
+            let file = File::create(path).unwrap();
+            file.set_modified(SystemTime::now() - Duration::from_secs(age))
+                .unwrap();
+        }
+        cache.write(&cache.file("p", "json"), &probe("x")).unwrap();
+        assert!(!stale.exists());
+        assert!(fresh.exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }

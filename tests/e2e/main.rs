@@ -21,5 +21,6 @@ mod many_roles;
 mod pty;
 mod sessions;
 mod shell;
+mod trust_files;
 mod trust_network;
 mod windows;
