@@ -17,6 +17,9 @@ pub struct ExecArgs {
     pub profile: ProfileArg,
     #[command(flatten)]
     pub role: RoleArg,
+    /// Serve renewed credentials to the command from a local endpoint (for long runs).
+    #[arg(long)]
+    pub server: bool,
     /// The command and its arguments (after `--`).
     #[arg(
         required = true,
@@ -28,6 +31,9 @@ pub struct ExecArgs {
 }
 
 pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
+    if args.server {
+        return super::exec_server::run(args, prompter);
+    }
     let settings = load_settings(&args.profile, &args.role)?;
     let session = session::obtain(&settings, prompter, session::Request::default())?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");

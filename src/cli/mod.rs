@@ -6,6 +6,7 @@ pub mod configure;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
+pub mod exec_server;
 pub mod init;
 pub mod login;
 pub mod logout;

@@ -64,6 +64,17 @@ impl<T> Checked<T> {
         }
     }
 
+    /// The same setting with `text` from `source` in place of its own (a command's own
+    /// value, such as `exec --server`'s refresh margin), checked the same way.
+    pub fn replaced(&self, text: String, source: Source) -> Checked<T> {
+        Checked::new(
+            self.key,
+            Some((text, source)),
+            self.missing_hint_place.clone(),
+            self.read,
+        )
+    }
+
     /// The value, or the setting's problem as a `UserError`.
     pub fn get(&self) -> Result<&T> {
         self.checked().as_ref().map_err(|problem| {

@@ -15,6 +15,7 @@ mod configure;
 mod credentials_server;
 mod cross_account;
 mod device_flow;
+mod exec_server;
 mod iam;
 mod login;
 mod many_roles;
