@@ -3,6 +3,7 @@
 pub mod awscli;
 pub mod completions;
 pub mod configure;
+pub mod console;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
@@ -74,6 +75,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Write a profile to the config file, asking on the terminal.
     Configure(configure::ConfigureArgs),
+    /// Open the AWS console signed in as the session (--print: print the sign-in URL).
+    Console(console::ConsoleArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -132,6 +135,7 @@ fn run(command: Command, prompter: &dyn Prompter) -> anyhow::Result<i32> {
         Command::Init(args) => init::run(&args).map(done),
         Command::Completions(args) => completions::run(&args).map(done),
         Command::Configure(args) => configure::run(&args, prompter).map(done),
+        Command::Console(args) => console::run(&args, prompter).map(done),
     }
 }
 

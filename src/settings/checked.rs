@@ -17,7 +17,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub(super) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Source::Flag => "on the command line".to_string(),
             Source::Environment => "in the environment".to_string(),

@@ -52,6 +52,9 @@ pub struct Settings {
     pub sts: StsSettings,
     pub target: TargetSettings,
     pub files: FileSettings,
+    /// Every setting that is set (`keys::ALL`), as text with its source: for `doctor`, and
+    /// for commands' own settings (`console`'s browser and federation endpoint).
+    pub texts: Vec<(&'static str, String, Source)>,
 }
 
 /// Who signs in to which Okta org, and how.
@@ -213,6 +216,14 @@ impl Settings {
         Ok(raw.settings(profile, file.path.clone()))
     }
 
+    /// `key`'s text when it is set (`key` one of `keys::ALL`).
+    pub fn text_of(&self, key: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, text, _)| text.as_str())
+    }
+
     /// What can be checked before anyone is asked for a password: the org, the app link
     /// and the duration.
     pub fn check_for_login(&self) -> Result<()> {
@@ -339,6 +350,10 @@ impl<'a> Raw<'a> {
             sts: self.sts(),
             target: self.target(),
             files: self.files(),
+            texts: keys::ALL
+                .into_iter()
+                .filter_map(|key| self.get(key).map(|(text, source)| (key, text, source)))
+                .collect(),
         }
     }
 

@@ -12,6 +12,7 @@ mod aliases;
 mod awscli;
 mod bad_input;
 mod configure;
+mod console;
 mod credentials_server;
 mod cross_account;
 mod device_flow;
