@@ -5,6 +5,7 @@ pub mod completions;
 pub mod configure;
 pub mod console;
 pub mod credential_process;
+pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod exec_server;
@@ -77,6 +78,8 @@ pub enum Command {
     Configure(configure::ConfigureArgs),
     /// Open the AWS console signed in as the session (--print: print the sign-in URL).
     Console(console::ConsoleArgs),
+    /// Check the setup: settings, the org, the app link, the aws CLI, clock, files, cache.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -136,6 +139,7 @@ fn run(command: Command, prompter: &dyn Prompter) -> anyhow::Result<i32> {
         Command::Completions(args) => completions::run(&args).map(done),
         Command::Configure(args) => configure::run(&args, prompter).map(done),
         Command::Console(args) => console::run(&args, prompter).map(done),
+        Command::Doctor(args) => doctor::run(&args),
     }
 }
 

@@ -16,6 +16,7 @@ mod console;
 mod credentials_server;
 mod cross_account;
 mod device_flow;
+mod doctor;
 mod exec_server;
 mod iam;
 mod login;
