@@ -76,7 +76,12 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    let (credentials, region) = assume(context, &role, &assertion).await?;
+    // The new Okta session's expiry is learned while STS answers: no round trip added.
+    let (assumed, ()) = tokio::join!(
+        assume(context, &role, &assertion),
+        learn_okta_session_expiry(&client, store)
+    );
+    let (credentials, region) = assumed?;
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -89,6 +94,21 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         target_decided_for: None,
         target: None,
     })
+}
+
+/// After a sign-in, when the kept Okta session ends (`sessions/me`), kept with it. Best
+/// effort: without it the session is tried until Okta refuses it.
+async fn learn_okta_session_expiry(client: &OktaClient, store: &Store) {
+    let Some(mut kept) = store.okta_web_session(&client.origin()) else {
+        return;
+    };
+    if kept.sid.is_none() || kept.expires_at.is_some() {
+        return;
+    }
+    kept.expires_at = crate::okta::web_session::expiry(client).await;
+    if kept.expires_at.is_some() {
+        let _ = store.save_okta_web_session(&kept);
+    }
 }
 
 /// AssumeRoleWithSAML for the chosen role, in its partition's region: the credentials and

@@ -22,6 +22,7 @@ mod iam;
 mod login;
 mod many_roles;
 mod pty;
+mod round_trips;
 mod sessions;
 mod shell;
 mod windows;
