@@ -17,6 +17,8 @@ moto 5.2 (5.2.1 to 5.2.5) mishandles AssumeRoleWithSAML; this file monkeypatches
      ValidationError with AWS's message. No signature is checked, as before.
 With MOTO_LAUNCHER_SAML_DELAY_MS=N set, each AssumeRoleWithSAML answer waits N ms first
 (network latency, for the concurrency test of `login --all-roles`).
+With MOTO_LAUNCHER_SAML_LIFETIME_S=N set, AssumeRoleWithSAML's sessions last N seconds
+whatever was asked (after the checks above): credentials that expire during a test's run.
 When stdin is a pipe, the server exits when it reaches EOF, so a test process that dies
 (closing its end) takes moto with it.
 """
@@ -148,6 +150,10 @@ def assume_role_with_saml(self, role_arn, principal_arn, saml_assertion, duratio
             raise STSValidationError(
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
             )
+
+    lifetime = os.environ.get("MOTO_LAUNCHER_SAML_LIFETIME_S")
+    if lifetime:
+        duration = int(lifetime)
 
     # Keys and session in the role's account: moto maps an access key to the account whose
     # IAM backend holds it, and GetCallerIdentity looks in that account's STS backend.

@@ -24,6 +24,9 @@ pub struct ExecArgs {
     /// took its command.
     #[arg(long)]
     pub split: bool,
+    /// Serve renewed credentials to the command from a local endpoint (for long runs).
+    #[arg(long)]
+    pub server: bool,
     /// The command and its arguments (after `--`).
     #[arg(
         required = true,
@@ -35,6 +38,9 @@ pub struct ExecArgs {
 }
 
 pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
+    if args.server {
+        return super::exec_server::run(args, prompter);
+    }
     let command = command_words(args)?;
     let guard = loop_guard::exec_entry(&args.fingerprint(&command));
     loop_guard::check_exec(&guard)?;

@@ -3,9 +3,12 @@
 pub mod awscli;
 pub mod completions;
 pub mod configure;
+pub mod console;
 pub mod credential_process;
+pub mod doctor;
 pub mod env;
 pub mod exec;
+pub mod exec_server;
 pub mod init;
 pub mod login;
 pub mod logout;
@@ -74,6 +77,10 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Write a profile to the config file, asking on the terminal.
     Configure(configure::ConfigureArgs),
+    /// Open the AWS console signed in as the session (--print: print the sign-in URL).
+    Console(console::ConsoleArgs),
+    /// Check the setup: settings, the org, the app link, the aws CLI, clock, files, cache.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// `--profile P`: which okta-aws profile (section of the config file).
@@ -153,6 +160,8 @@ fn run(command: Command, prompter: &dyn Prompter) -> anyhow::Result<i32> {
         Command::Init(args) => init::run(&args).map(done),
         Command::Completions(args) => completions::run(&args).map(done),
         Command::Configure(args) => configure::run(&args, prompter).map(done),
+        Command::Console(args) => console::run(&args, prompter).map(done),
+        Command::Doctor(args) => doctor::run(&args),
     }
 }
 

@@ -80,7 +80,8 @@ impl<'a> SignIn<'a> {
                     prompter.say("The Okta session has ended; logging in again.");
                 }
                 let form = self.saml_form(client, prompter, app_link).await?;
-                kept.expires_at = web_session::expiry(client).await;
+                // Learned concurrently with STS (session::login), not here: no round trip.
+                kept.expires_at = None;
                 form
             }
         };

@@ -74,18 +74,16 @@ impl OktaWebSession {
     }
 }
 
-/// Trade the one-time session token for a session cookie and, in the same redirect chain,
-/// the app link page: `GET /login/sessionCookieRedirect?token=…&redirectUrl=<app link>`.
+/// Trade the one-time session token for the app link page and, in the same answer, a web
+/// session (`sid` and `DT` cookies): `GET <app link>?onetimetoken=…`. One round trip, where
+/// `sessionCookieRedirect` then the app link took two; the session's expiry is learned
+/// later, concurrently with STS (`expiry`).
 pub async fn establish(
     client: &OktaClient,
     session_token: &str,
     app_url: &Url,
 ) -> Result<SamlForm> {
-    let mut url = client.url("login/sessionCookieRedirect");
-    url.query_pairs_mut()
-        .append_pair("token", session_token)
-        .append_pair("redirectUrl", app_url.as_str());
-    saml_page::fetch(client, url).await?.into_form()
+    saml_page::fetch_with_token(client, app_url, session_token).await
 }
 
 /// With the cached session cookie: the app link page, or `None` when Okta no longer knows

@@ -80,12 +80,14 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
+    // While STS answers: the new Okta session's expiry, and (when no menu already read
+    // them) the account names for later commands (status, roles, completion).
+    let expiry = learn_okta_session_expiry(&client, store);
     let (credentials, region) = if needs_menu {
-        assume(context, &role, &assertion).await?
+        tokio::join!(assume(context, &role, &assertion), expiry).0?
     } else {
-        // Names for later commands (status, roles, completion), read while STS answers.
         let names = account_names::refresh_beside(store, action.as_deref(), &assertion);
-        tokio::join!(assume(context, &role, &assertion), names).0?
+        tokio::join!(assume(context, &role, &assertion), names, expiry).0?
     };
     Ok(AwsSession {
         version: FORMAT_VERSION,
@@ -129,6 +131,21 @@ fn role_answerable(context: &LoginContext<'_>, org: &str) -> Result<()> {
         ),
         format!("set {OKTA_AWS_ROLE_TO_ASSUME} (in the environment or the config file)"),
     )
+}
+
+/// After a sign-in, when the kept Okta session ends (`sessions/me`), kept with it. Best
+/// effort: without it the session is tried until Okta refuses it.
+async fn learn_okta_session_expiry(client: &OktaClient, store: &Store) {
+    let Some(mut kept) = store.okta_web_session(&client.origin()) else {
+        return;
+    };
+    if kept.sid.is_none() || kept.expires_at.is_some() {
+        return;
+    }
+    kept.expires_at = crate::okta::web_session::expiry(client).await;
+    if kept.expires_at.is_some() {
+        let _ = store.save_okta_web_session(&kept);
+    }
 }
 
 /// AssumeRoleWithSAML for the chosen role, in its partition's region: the credentials and

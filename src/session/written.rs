@@ -34,7 +34,7 @@ pub fn write_config_entry(
                 value: value.to_string(),
                 previous: doc.get(&section, key),
             });
-            doc.set(&section, key, value);
+            doc.set(&section, key, value)?;
         }
         Ok(doc.render())
     })
@@ -69,9 +69,11 @@ fn undo(doc: &mut IniDocument, key: &ConfigKey) {
         return;
     }
     match &key.previous {
-        // A value of several lines cannot be set back as it was: ours stays.
-        Some(previous) if previous.contains('\n') => {}
-        Some(previous) => doc.set(&key.section, &key.key, previous),
+        // A value the INI readers would not read back (several lines, say) cannot be set
+        // back as it was: the editor refuses it, and ours stays.
+        Some(previous) => {
+            let _ = doc.set(&key.section, &key.key, previous);
+        }
         None => {
             doc.remove_key(&key.section, &key.key);
         }

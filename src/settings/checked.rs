@@ -19,7 +19,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub(super) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Source::Flag => "on the command line".to_string(),
             Source::Environment => "in the environment".to_string(),
@@ -65,6 +65,17 @@ impl<T> Checked<T> {
             read,
             value: OnceLock::new(),
         }
+    }
+
+    /// The same setting with `text` from `source` in place of its own (a command's own
+    /// value, such as `exec --server`'s refresh margin), checked the same way.
+    pub fn replaced(&self, text: String, source: Source) -> Checked<T> {
+        Checked::new(
+            self.key,
+            Some((text, source)),
+            self.missing_hint_place.clone(),
+            self.read,
+        )
     }
 
     /// The value, or the setting's problem as a `UserError`.

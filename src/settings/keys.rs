@@ -40,3 +40,39 @@ pub const UNSUPPORTED_JAVA_SETTINGS: [(&str, &str); 3] = [
         "the SAML assertion is read from the app link's form whatever the page says",
     ),
 ];
+
+pub const OKTA_OPEN_BROWSER: &str = "OKTA_OPEN_BROWSER";
+pub const OKTA_BROWSER_COMMAND: &str = "OKTA_BROWSER_COMMAND";
+pub const OKTA_AWS_FEDERATION_URL: &str = "OKTA_AWS_FEDERATION_URL";
+
+/// Every setting a profile resolves, in the README's order (`doctor` lists them).
+pub const ALL: [&str; 25] = [
+    OKTA_ORG,
+    OKTA_AWS_APP_URL,
+    OKTA_USERNAME,
+    OKTA_PASSWORD_CMD,
+    OKTA_MFA_CHOICE,
+    OKTA_MFA_CODE,
+    OKTA_AWS_ROLE_TO_ASSUME,
+    OKTA_STS_DURATION,
+    OKTA_AWS_REGION,
+    OKTA_ENV_MODE,
+    AWS_IAM_KEY,
+    AWS_IAM_SECRET,
+    OKTA_AWS_TARGET_ROLE,
+    OKTA_AWS_MIN_TTL,
+    OKTA_AWS_CLI,
+    OKTA_AWS_CONFIG,
+    OKTA_AWS_CACHE_DIR,
+    OKTA_PROFILE,
+    OKTA_OIDC_CLIENT_ID,
+    OKTA_OPEN_BROWSER,
+    OKTA_BROWSER_COMMAND,
+    OKTA_AWS_FEDERATION_URL,
+    OKTA_AWS_HTTP_TIMEOUT,
+    AWS_CA_BUNDLE,
+    "AWS_REGION",
+];
+
+/// Settings whose values are secrets (shown masked).
+pub const SECRET: [&str; 2] = [AWS_IAM_SECRET, OKTA_MFA_CODE];

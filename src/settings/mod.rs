@@ -55,6 +55,9 @@ pub struct Settings {
     /// The Java tool's settings that are set here but not implemented, and where.
     pub unsupported: Vec<(&'static str, Source)>,
     pub net: NetSettings,
+    /// Every setting that is set (`keys::ALL`), as text with its source: for `doctor`, and
+    /// for commands' own settings (`console`'s browser and federation endpoint).
+    pub texts: Vec<(&'static str, String, Source)>,
 }
 
 /// What every HTTP client shares (`net::configure`).
@@ -243,6 +246,14 @@ impl Settings {
             .collect()
     }
 
+    /// `key`'s text when it is set (`key` one of `keys::ALL`).
+    pub fn text_of(&self, key: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, text, _)| text.as_str())
+    }
+
     /// What can be checked before anyone is asked for a password: the org, the app link
     /// and the duration.
     pub fn check_for_login(&self) -> Result<()> {
@@ -376,6 +387,10 @@ impl<'a> Raw<'a> {
                 .filter_map(|(key, _)| Some((*key, self.get(key)?.1)))
                 .collect(),
             net: self.net(),
+            texts: keys::ALL
+                .into_iter()
+                .filter_map(|key| self.get(key).map(|(text, source)| (key, text, source)))
+                .collect(),
         }
     }
 
