@@ -9,7 +9,7 @@ use url::Url;
 use super::client::OktaClient;
 use super::device_flow::BrowserSignIn;
 use super::engine::{self, Engine};
-use super::saml_page::SamlForm;
+use super::saml_page::{self, SamlForm, StepUp};
 use super::web_session::{self, OktaWebSession};
 use super::{authn, device_flow};
 use crate::prompt::{Prompter, log};
@@ -92,7 +92,31 @@ impl<'a> SignIn<'a> {
     ) -> Result<SamlForm> {
         let session_token =
             authn::authenticate(client, prompter, &self.okta.user, &self.okta.mfa).await?;
-        web_session::establish(client, &session_token, app_link).await
+        let page = web_session::establish(client, &session_token, app_link).await;
+        self.stepped_up(client, prompter, app_link, page).await
+    }
+
+    /// The app link's answer, with its step-up done when it asks for one: the transaction
+    /// of its page continued (MFA as at sign-in), then the app link fetched again.
+    async fn stepped_up<T: From<SamlForm>>(
+        &self,
+        client: &OktaClient,
+        prompter: &dyn Prompter,
+        app_link: &Url,
+        page: Result<T>,
+    ) -> Result<T> {
+        let step_up = match &page {
+            Err(e) => match e.downcast_ref::<StepUp>() {
+                Some(step_up) => step_up.clone(),
+                None => return page,
+            },
+            Ok(_) => return page,
+        };
+        saml_page::step_up(client, prompter, &self.okta.mfa, &step_up).await?;
+        let form = saml_page::fetch(client, app_link.clone())
+            .await?
+            .into_form()?;
+        Ok(T::from(form))
     }
 
     /// The SAML form through the `kept` web session while Okta still knows it (no password,
@@ -107,7 +131,10 @@ impl<'a> SignIn<'a> {
     ) -> Result<(SamlForm, OktaWebSession)> {
         kept.load_into(client);
         let reused = match kept.sid {
-            Some(_) => web_session::reuse(client, app_link).await?,
+            Some(_) => {
+                let page = web_session::reuse(client, app_link).await;
+                self.stepped_up(client, prompter, app_link, page).await?
+            }
             None => None,
         };
         let form = match reused {

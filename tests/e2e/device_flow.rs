@@ -371,3 +371,22 @@ fn on_a_terminal_the_link_comes_as_a_qr_code_and_ctrl_c_stops_waiting_at_once() 
     assert_eq!(polls(&s), after, "no poll after Ctrl-C");
     assert!(!s.credentials_file().exists());
 }
+
+#[test]
+fn the_classic_sign_in_says_which_factors_need_the_browser_sign_in() {
+    let mut s = Sandbox::new(scenario(
+        user_with(vec![
+            Factor::browser_only("webauthn", "FIDO"),
+            Factor::totp("GOOGLE", "123456"),
+        ]),
+        two_roles(),
+    ));
+    s.set("OKTA_MFA_CODE", Some("123456"))
+        .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"));
+    let err = s.run("okta-aws", &["login"]).success().stderr();
+    assert!(
+        err.contains("Not offered here: FIDO.webauthn")
+            && err.contains("Identity Engine browser sign-in (OKTA_OIDC_CLIENT_ID)"),
+        "{err}"
+    );
+}

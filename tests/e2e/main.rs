@@ -21,4 +21,5 @@ mod many_roles;
 mod pty;
 mod sessions;
 mod shell;
+mod step_up;
 mod windows;
