@@ -328,7 +328,10 @@ fn announce(
         .unwrap_or(&device.verification_uri);
     // The link is opened and shown: it must be the org's own page.
     let link = client.checked_link(link)?;
-    let code = one_line(&device.user_code);
+    let code: String = one_line(&device.user_code)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     prompt::present_link(
         prompter,
         &format!(
@@ -529,6 +532,26 @@ mod tests {
         assert!(error("access_denied").contains("denied"));
         assert!(error("expired_token").contains("expired"));
         assert!(error("invalid_client").contains("OKTA_OIDC_CLIENT_ID=0oaclient"));
+        let scope = oauth_failure(
+            &OAuthError {
+                error: "invalid_scope".to_string(),
+                error_description: String::new(),
+            },
+            "0oaclient",
+        );
+        let scope = scope.downcast_ref::<UserError>().unwrap();
+        assert!(
+            scope.cause.contains("openid okta.apps.sso"),
+            "{}",
+            scope.cause
+        );
+        assert!(
+            scope
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("okta.apps.sso scope")
+        );
         assert!(error("server_error").contains("described (server_error)"));
     }
 }
