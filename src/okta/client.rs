@@ -270,6 +270,13 @@ impl OktaClient {
         self.send(request.form(form)).await
     }
 
+    /// POST a form as a browser would, for a page (`/login/token/sso`: its token in the body,
+    /// never in a URL that logs keep).
+    pub async fn post_form_for_page(&self, path: &str, form: &[(&str, &str)]) -> Result<Answer> {
+        let request = self.http.post(self.url(path)).header("Accept", "text/html");
+        self.send(request.form(form)).await
+    }
+
     fn json_request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
         self.http
             .request(method, url)

@@ -10,22 +10,33 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::client::OktaClient;
 use super::saml_page::{self, SamlForm};
-use crate::error::{Interrupted, UserError, fail};
-use crate::prompt::{Prompter, Waited};
+use crate::error::{Interrupted, UserError, fail, one_line};
+use crate::prompt::{self, Prompter, Waited, browser, log};
+use crate::settings::BrowserPrefs;
 use crate::settings::keys::{OKTA_AWS_APP_URL, OKTA_OIDC_CLIENT_ID};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const WEB_SSO_TOKEN: &str = "urn:okta:oauth:token-type:web_sso_token";
 const SCOPES: &str = "openid okta.apps.sso";
+/// Asked for too: a refresh token lets the next login skip the browser once the Okta session
+/// has ended. An app without the Refresh Token grant refuses it (`invalid_scope`): then the
+/// sign-in is asked again without it.
+const OFFLINE_ACCESS: &str = "offline_access";
 /// RFC 8628 §3.5: on `slow_down`, poll 5 seconds less often from then on.
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// The longest pause between polls, whatever Okta asks (Okta's own interval is 5 s).
+const MAX_INTERVAL: Duration = Duration::from_secs(60);
+/// The longest wait for the user, whatever the code's `expires_in` (Okta's is 10 minutes).
+const MAX_WAIT: Duration = Duration::from_secs(30 * 60);
+/// A poll in flight is raced against Ctrl-C for at most this long before looking again.
+const CANCEL_WATCH: Duration = Duration::from_secs(3600);
 
 /// RFC 8628 §3.2.
 #[derive(Debug, Deserialize)]
@@ -39,10 +50,41 @@ struct DeviceAuthorization {
     interval: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+impl DeviceAuthorization {
+    /// The pause between polls: Okta's, at least a second and at most `MAX_INTERVAL`.
+    fn interval(&self) -> Duration {
+        Duration::from_secs(self.interval.unwrap_or(5).clamp(1, MAX_INTERVAL.as_secs()))
+    }
+
+    /// How long the user has: the code's lifetime, at most `MAX_WAIT`.
+    fn lifetime(&self) -> Duration {
+        Duration::from_secs(self.expires_in.min(MAX_WAIT.as_secs()))
+    }
+}
+
+/// The token endpoint's answer. No `Debug`: every field is a secret.
+#[derive(Deserialize)]
 struct Tokens {
     access_token: String,
     id_token: Option<String>,
+    /// With `offline_access`, when the app has the Refresh Token grant.
+    refresh_token: Option<String>,
+}
+
+/// A refresh token Okta granted, and the OIDC app it belongs to; kept in the cache (0600)
+/// with the org's web session, never shown.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    token: String,
+}
+
+impl std::fmt::Debug for RefreshGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshGrant")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// OAuth's error answer (RFC 6749 §5.2): the poll branches on its code.
@@ -55,11 +97,23 @@ struct OAuthError {
 
 impl std::fmt::Display for OAuthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OAuth error {}: {}", self.error, self.error_description)
+        write!(
+            f,
+            "OAuth error {}: {}",
+            one_line(&self.error),
+            one_line(&self.error_description)
+        )
     }
 }
 
 impl std::error::Error for OAuthError {}
+
+/// Whether `error` is OAuth's `code`.
+fn is_oauth(error: &anyhow::Error, code: &str) -> bool {
+    error
+        .downcast_ref::<OAuthError>()
+        .is_some_and(|e| e.error == code)
+}
 
 /// What the token endpoint said to one poll.
 enum Poll {
@@ -68,27 +122,140 @@ enum Poll {
     SlowDown,
 }
 
-/// Sign in through the browser and return the AWS app's SAML form.
+/// The browser sign-in's settings: the org's native OIDC app, and how to open the link.
+#[derive(Debug, Clone, Copy)]
+pub struct BrowserSignIn<'a> {
+    pub client_id: &'a str,
+    pub browser: &'a BrowserPrefs,
+}
+
+/// The AWS app's SAML form for an Identity Engine sign-in: with the `kept` refresh token
+/// while Okta honours it (no browser), else through the browser. Returns the refresh token
+/// to keep (a new one when Okta rotates them; `None` when it grants none).
 pub async fn saml_form(
     client: &OktaClient,
     prompter: &dyn Prompter,
-    client_id: &str,
+    how: &BrowserSignIn<'_>,
     app_url: &Url,
-) -> Result<SamlForm> {
+    kept: Option<RefreshGrant>,
+) -> Result<(SamlForm, Option<RefreshGrant>)> {
     let app_id = federation_app_id(app_url)?;
-    let device: DeviceAuthorization = post_form(
+    let kept = kept.filter(|grant| grant.client_id == how.client_id);
+    let refreshed = match &kept {
+        Some(grant) => refreshed(client, prompter, grant).await?,
+        None => None,
+    };
+    // A refresh that answers no new refresh token leaves the old one valid; one refused is
+    // dropped.
+    let (tokens, still_kept) = match refreshed {
+        Some(tokens) => (tokens, kept),
+        None => (browser_sign_in(client, prompter, how).await?, None),
+    };
+    let refresh = tokens
+        .refresh_token
+        .clone()
+        .map(|token| RefreshGrant {
+            client_id: how.client_id.to_string(),
+            token,
+        })
+        .or(still_kept);
+    let web_sso_token = exchange(client, how.client_id, &tokens, &app_id).await?;
+    Ok((post_web_sso_token(client, &web_sso_token).await?, refresh))
+}
+
+/// New tokens from the kept refresh token, or `None` (one line said) when Okta refuses it:
+/// expired, revoked, rotated away, or the app lost the grant.
+async fn refreshed(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    grant: &RefreshGrant,
+) -> Result<Option<Tokens>> {
+    let answer = post_form::<Tokens>(
         client,
-        "oauth2/v1/device/authorize",
-        &[("client_id", client_id), ("scope", SCOPES)],
+        "oauth2/v1/token",
+        &[
+            ("client_id", &grant.client_id),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &grant.token),
+            ("scope", &format!("{SCOPES} {OFFLINE_ACCESS}")),
+        ],
     )
-    .await
-    .map_err(|e| explained(e, client_id))?;
-    announce(prompter, &device);
-    let tokens = wait_for_approval(client, prompter, client_id, &device).await?;
-    let web_sso_token = exchange(client, client_id, &tokens, &app_id).await?;
-    let mut url = client.url("login/token/sso");
-    url.query_pairs_mut().append_pair("token", &web_sso_token);
-    saml_page::fetch(client, url).await?.into_form()
+    .await;
+    match answer {
+        Ok(tokens) => {
+            log::debug("signed in with the kept refresh token: no browser needed");
+            Ok(Some(tokens))
+        }
+        Err(e) if e.downcast_ref::<OAuthError>().is_some() => {
+            log::debug(&format!("the refresh token was refused: {e}"));
+            prompter.say("The kept Okta sign-in has expired; signing in in the browser.");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The device authorization: the user signs in in a browser, we wait for the tokens.
+async fn browser_sign_in(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    how: &BrowserSignIn<'_>,
+) -> Result<Tokens> {
+    // A broken browser setting stops here, before Okta is asked for anything.
+    let decision = browser::decide_for(how.browser)?;
+    let device = authorize(client, how.client_id).await?;
+    announce(client, prompter, &device, &decision)?;
+    wait_for_approval(client, prompter, how.client_id, &device).await
+}
+
+/// `POST /oauth2/v1/device/authorize`, with `offline_access` when the app allows it.
+async fn authorize(client: &OktaClient, client_id: &str) -> Result<DeviceAuthorization> {
+    let path = "oauth2/v1/device/authorize";
+    let with_offline = format!("{SCOPES} {OFFLINE_ACCESS}");
+    let asked = post_form(
+        client,
+        path,
+        &[("client_id", client_id), ("scope", &with_offline)],
+    )
+    .await;
+    match asked {
+        Err(e) if is_oauth(&e, "invalid_scope") => {
+            log::debug("the OIDC app refuses offline_access: no refresh token");
+            post_form(client, path, &[("client_id", client_id), ("scope", SCOPES)])
+                .await
+                .map_err(|e| explained(e, client_id))
+        }
+        asked => asked.map_err(|e| explained(e, client_id)),
+    }
+}
+
+/// Hand the web SSO token to Okta in a POST body (never in a URL: URLs land in logs) for
+/// an Okta session and the AWS app's page.
+async fn post_web_sso_token(client: &OktaClient, web_sso_token: &str) -> Result<SamlForm> {
+    let answer = client
+        .post_form_for_page("login/token/sso", &[("token", web_sso_token)])
+        .await?;
+    saml_page::read_page(answer.status, &answer.landed_on, &answer.body).into_form()
+}
+
+/// `POST /oauth2/v1/revoke`: end a kept refresh token at its org (`logout`). Okta answers 200
+/// for tokens it no longer knows too.
+pub async fn revoke(org: &str, grant: &RefreshGrant) -> Result<()> {
+    let client = OktaClient::new(Url::parse(org)?)?;
+    let answer = client
+        .post_form(
+            "oauth2/v1/revoke",
+            &[
+                ("client_id", &grant.client_id),
+                ("token", &grant.token),
+                ("token_type_hint", "refresh_token"),
+            ],
+        )
+        .await?;
+    match answer.status {
+        200..300 => Ok(()),
+        status => anyhow::bail!("Okta answered HTTP {status} to the revocation"),
+    }
 }
 
 /// Exchange the device flow's tokens for a web SSO token for the AWS app `app_id`.
@@ -125,7 +292,7 @@ async fn exchange(
         ],
     )
     .await
-    .map_err(|e| explained(e, client_id))?;
+    .map_err(|e| exchange_failure(e, client_id))?;
     Ok(exchanged.access_token)
 }
 
@@ -148,19 +315,37 @@ fn federation_app_id(app_url: &Url) -> Result<String> {
         })
 }
 
-fn announce(prompter: &dyn Prompter, device: &DeviceAuthorization) {
+/// Show the sign-in link with its code (and a QR code), and open it in the browser.
+fn announce(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    device: &DeviceAuthorization,
+    decision: &browser::Decision,
+) -> Result<()> {
     let link = device
         .verification_uri_complete
         .as_deref()
         .unwrap_or(&device.verification_uri);
-    prompter.say(&format!(
-        "Sign in to Okta in your browser: open {link} and check that it shows the code {}. \
-         Waiting… (Ctrl-C cancels)",
-        device.user_code
-    ));
+    // The link is opened and shown: it must be the org's own page.
+    let link = client.checked_link(link)?;
+    let code: String = one_line(&device.user_code)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    prompt::present_link(
+        prompter,
+        &format!(
+            "Sign in to Okta in your browser: {link} (check that it shows the code {code}). \
+             Waiting… (Ctrl-C cancels)"
+        ),
+        link.as_str(),
+        decision,
+    );
+    Ok(())
 }
 
-/// Poll the token endpoint until the user approves, denies or lets the code expire.
+/// Poll the token endpoint until the user approves, denies or lets the code expire. Ctrl-C
+/// ends the wait at once, during a pause or a poll.
 async fn wait_for_approval(
     client: &OktaClient,
     prompter: &dyn Prompter,
@@ -168,16 +353,26 @@ async fn wait_for_approval(
     device: &DeviceAuthorization,
 ) -> Result<Tokens> {
     let mut waiting = prompter.start_waiting();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(device.expires_in);
-    let mut interval = Duration::from_secs(device.interval.unwrap_or(5).max(1));
+    let deadline = tokio::time::Instant::now() + device.lifetime();
+    let mut interval = device.interval();
     loop {
         if waiting.pause(interval).await == Waited::Cancelled {
             return Err(Interrupted.into());
         }
-        match poll(client, client_id, &device.device_code).await? {
+        let answer = tokio::select! {
+            answer = poll(client, client_id, &device.device_code) => answer?,
+            waited = waiting.pause(CANCEL_WATCH) => return match waited {
+                Waited::Cancelled => Err(Interrupted.into()),
+                Waited::Elapsed => fail("Okta did not answer the sign-in poll", "run again"),
+            },
+        };
+        match answer {
             Poll::Granted(tokens) => return Ok(tokens),
             Poll::Pending => {}
-            Poll::SlowDown => interval += SLOW_DOWN_STEP,
+            Poll::SlowDown => {
+                interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                log::debug(&format!("Okta asks to poll less often: every {interval:?}"));
+            }
         }
         if tokio::time::Instant::now() + interval > deadline {
             return fail(
@@ -238,6 +433,24 @@ fn explained(error: anyhow::Error, client_id: &str) -> anyhow::Error {
     }
 }
 
+/// The token exchange's error told the user's way: `invalid_grant` there is the AWS app's
+/// check of the sign-in (its "Allowed Web SSO Client" and authentication policy).
+fn exchange_failure(error: anyhow::Error, client_id: &str) -> anyhow::Error {
+    if !is_oauth(&error, "invalid_grant") {
+        return explained(error, client_id);
+    }
+    UserError::new(
+        "Okta refuses the AWS app's web SSO token for this sign-in (invalid_grant: the AWS \
+         app's assurance requirements are not met)",
+    )
+    .hint(format!(
+        "ask your Okta admin to set the OIDC app of {OKTA_OIDC_CLIENT_ID}={client_id} as the \
+         AWS app's \"Allowed Web SSO Client\" and to give the two apps the same authentication \
+         policy (device state \"Any\")"
+    ))
+    .into()
+}
+
 /// A final OAuth error, told the user's way.
 fn oauth_failure(e: &OAuthError, client_id: &str) -> anyhow::Error {
     let (cause, hint) = match e.error.as_str() {
@@ -251,12 +464,14 @@ fn oauth_failure(e: &OAuthError, client_id: &str) -> anyhow::Error {
         ),
         "invalid_client" | "unauthorized_client" => (
             format!("Okta does not accept the OIDC client {OKTA_OIDC_CLIENT_ID}={client_id}"),
-            "use the client id of the org's native OIDC app with the Device Authorization grant"
+            "use the client id of the org's native OIDC app with the Device Authorization and \
+             Token Exchange grants"
                 .to_string(),
         ),
         "invalid_scope" => (
             format!("the OIDC app of {OKTA_OIDC_CLIENT_ID} may not ask for: {SCOPES}"),
-            "grant the app the okta.apps.sso scope (Okta admin → the app → Okta API Scopes)"
+            "ask your Okta admin to grant the app the okta.apps.sso scope (the app → Okta API \
+             Scopes)"
                 .to_string(),
         ),
         "invalid_target" => (
@@ -266,7 +481,11 @@ fn oauth_failure(e: &OAuthError, client_id: &str) -> anyhow::Error {
             ),
         ),
         other => (
-            format!("Okta refused: {} ({other})", e.error_description),
+            format!(
+                "Okta refused: {} ({})",
+                one_line(&e.error_description),
+                one_line(other)
+            ),
             "check OKTA_ORG and OKTA_OIDC_CLIENT_ID".to_string(),
         ),
     };
@@ -313,6 +532,26 @@ mod tests {
         assert!(error("access_denied").contains("denied"));
         assert!(error("expired_token").contains("expired"));
         assert!(error("invalid_client").contains("OKTA_OIDC_CLIENT_ID=0oaclient"));
+        let scope = oauth_failure(
+            &OAuthError {
+                error: "invalid_scope".to_string(),
+                error_description: String::new(),
+            },
+            "0oaclient",
+        );
+        let scope = scope.downcast_ref::<UserError>().unwrap();
+        assert!(
+            scope.cause.contains("openid okta.apps.sso"),
+            "{}",
+            scope.cause
+        );
+        assert!(
+            scope
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("okta.apps.sso scope")
+        );
         assert!(error("server_error").contains("described (server_error)"));
     }
 }

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use url::Url;
 
 use super::client::ApiError;
+use super::engine::BrowserNeeded;
 use super::transaction::{self, AuthnApi, Factor, Transaction};
 use crate::error::{Interrupted, UserError, fail};
 use crate::prompt::{Prompter, Waited};
@@ -41,6 +42,10 @@ fn method(factor: &Factor) -> Option<Method> {
         _ => None, // web (Duo), u2f, webauthn, claims_provider need a browser
     }
 }
+
+/// Where the factors only a browser verifies (WebAuthn/FIDO2, FastPass, Duo) are reachable.
+const BROWSER_FACTORS: &str = "factors that need a browser (WebAuthn/FIDO2, Okta FastPass, Duo) \
+     work through the Identity Engine browser sign-in (OKTA_OIDC_CLIENT_ID)";
 
 /// A name a person recognises.
 fn describe(factor: &Factor) -> String {
@@ -82,14 +87,35 @@ fn select_factor(
                 "none of your Okta factors can be used from a command line: {}",
                 enrolled(factors)
             ),
-            "enroll Okta Verify, an authenticator app or SMS on Okta's web page",
-        ),
-        [only] => Ok((*only).clone()),
+            format!("{BROWSER_FACTORS}, or enroll Okta Verify, an authenticator app or SMS"),
+        )
+        .context(BrowserNeeded),
+        [only] => {
+            note_browser_factors(factors, prompter);
+            Ok((*only).clone())
+        }
         several => {
+            note_browser_factors(factors, prompter);
             let labels: Vec<String> = several.iter().map(|f| describe(f)).collect();
             let index = prompter.choose("MFA factor", &labels, 0, OKTA_MFA_CHOICE)?;
             Ok(several[index].clone())
         }
+    }
+}
+
+/// Say which enrolled factors are left out because only a browser verifies them, and where
+/// they work instead: not hidden silently.
+fn note_browser_factors(factors: &[Factor], prompter: &dyn Prompter) {
+    let left_out: Vec<String> = factors
+        .iter()
+        .filter(|f| method(f).is_none())
+        .map(Factor::choice_name)
+        .collect();
+    if !left_out.is_empty() {
+        prompter.say(&format!(
+            "Not offered here: {} ({BROWSER_FACTORS}).",
+            left_out.join(", ")
+        ));
     }
 }
 
@@ -113,8 +139,12 @@ fn preset_factor(factors: &[Factor], choice: &str) -> Result<Factor> {
         ),
         [one, ..] if method(one).is_none() => fail(
             format!("factor {choice} needs a browser and cannot be used here"),
-            format!("set {OKTA_MFA_CHOICE} to one of: {}", enrolled(factors)),
-        ),
+            format!(
+                "{BROWSER_FACTORS}; or set {OKTA_MFA_CHOICE} to one of: {}",
+                enrolled(factors)
+            ),
+        )
+        .context(BrowserNeeded),
         [one, ..] => Ok((*one).clone()),
     }
 }
@@ -432,12 +462,27 @@ mod tests {
     #[test]
     fn the_only_usable_factor_is_chosen_and_browser_factors_are_skipped() {
         let factors = vec![factor("FIDO", "webauthn"), factor("OKTA", "sms")];
-        assert_eq!(select(&factors, None).unwrap().factor_type, "sms");
-        let err = select(&[factor("DUO", "web")], None)
-            .unwrap_err()
-            .to_string();
+        let prompter = ScriptedPrompter::new();
+        let chosen = select_factor(&factors, None, &prompter).unwrap();
+        assert_eq!(chosen.factor_type, "sms");
+        let said = prompter.said().join("\n");
+        assert!(
+            said.contains("Not offered here: FIDO.webauthn") && said.contains("Identity Engine"),
+            "{said}"
+        );
+        let told = |error: anyhow::Error| {
+            assert!(crate::okta::engine::needs_browser(&error), "marked");
+            let told = error.downcast::<UserError>().unwrap();
+            format!("{} / {}", told.cause, told.hint.unwrap_or_default())
+        };
+        let err = told(select(&[factor("DUO", "web")], None).unwrap_err());
         assert!(err.contains("command line"), "{err}");
-        assert!(select(&factors, Some("FIDO.webauthn")).is_err());
+        assert!(err.contains("WebAuthn/FIDO2, Okta FastPass, Duo"), "{err}");
+        let err = told(select(&factors, Some("FIDO.webauthn")).unwrap_err());
+        assert!(
+            err.contains("needs a browser") && err.contains("OKTA_OIDC_CLIENT_ID"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod authn;
 pub mod client;
 pub mod device_flow;
+pub mod engine;
 pub mod factors;
 pub mod saml_page;
 pub mod sign_in;

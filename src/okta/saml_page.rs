@@ -3,10 +3,15 @@
 
 use anyhow::Result;
 use scraper::{Html, Selector};
+use serde_json::json;
 use url::Url;
 
 use super::client::OktaClient;
+use super::factors;
+use super::transaction::{self, AuthnApi};
 use crate::error::{UserError, fail, one_line};
+use crate::prompt::{Prompter, log};
+use crate::settings::MfaPresets;
 use crate::settings::keys::OKTA_AWS_APP_URL;
 
 /// The app launch form's content.
@@ -87,11 +92,17 @@ pub fn read_page(status: u16, landed_on: &str, body: &str) -> PageOutcome {
         return PageOutcome::SignIn;
     }
     if body.contains("stateToken") || title.to_ascii_lowercase().contains("extra verification") {
-        return PageOutcome::Other(
-            UserError::new("the AWS app asks for extra verification (app-level MFA)")
-                .hint("app-level MFA is not supported by this flow; ask your Okta administrator to require MFA at sign-on instead")
+        let told = UserError::new("the AWS app asks for extra verification (app-level MFA)");
+        return PageOutcome::Other(match page_state_token(body) {
+            // The Classic sign-in continues it (`step_up`); elsewhere it stays this error.
+            Some(state_token) => anyhow::Error::from(
+                told.hint("sign in with the Classic sign-in (user name and password) to verify it"),
+            )
+            .context(StepUp { state_token }),
+            None => told
+                .hint("Okta's page holds no transaction to continue; sign in to the AWS app in a browser")
                 .into(),
-        );
+        });
     }
     let shown = if title.is_empty() {
         "no title".to_string()
@@ -107,6 +118,93 @@ pub fn read_page(status: u16, landed_on: &str, body: &str) -> PageOutcome {
         ))
         .into(),
     )
+}
+
+/// The app's step-up page: its transaction's state token, which the Classic authentication
+/// API continues (factor verification), after which the app link answers the SAML form.
+/// Carried as the context of the page's error, so that callers that cannot continue it
+/// report the error as it is.
+#[derive(Debug, Clone)]
+pub struct StepUp {
+    pub state_token: String,
+}
+
+impl std::fmt::Display for StepUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the AWS app asks for extra verification")
+    }
+}
+
+/// The state token of the page's script: `var stateToken = '…';`, JavaScript's `\xHH`
+/// escapes decoded (Okta writes `-` as `\x2D`). Hand-written: the value is one quoted
+/// literal in a script, which no HTML parser reads; anything but a token's characters is
+/// refused.
+fn page_state_token(body: &str) -> Option<String> {
+    let start = body.find("var stateToken")?;
+    let rest = &body[start..];
+    let quote_at = rest.find(['\'', '"'])?;
+    let quote = rest[quote_at..].chars().next()?;
+    let literal = &rest[quote_at + 1..];
+    let literal = &literal[..literal.find(quote)?];
+    let mut token = String::new();
+    let mut chars = literal.chars();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            '\\' => {
+                if chars.next()? != 'x' {
+                    return None;
+                }
+                let hex: String = chars.by_ref().take(2).collect();
+                char::from(u8::from_str_radix(&hex, 16).ok()?)
+            }
+            c => c,
+        };
+        if !(c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return None;
+        }
+        token.push(c);
+    }
+    (!token.is_empty() && token.len() <= 512).then_some(token)
+}
+
+/// Continue an app's step-up with its page's state token: `POST /api/v1/authn
+/// {"stateToken"}`, the factor verified as at sign-in (`OKTA_MFA_CHOICE`, `OKTA_MFA_CODE`),
+/// then the transaction's `next` link (GET, with the session's cookie) that marks the session
+/// stepped up. The caller then fetches the app link again.
+pub async fn step_up(
+    client: &OktaClient,
+    prompter: &dyn Prompter,
+    mfa: &MfaPresets,
+    step_up: &StepUp,
+) -> Result<()> {
+    prompter.say("The AWS app asks for extra verification.");
+    let api = AuthnApi { client, prompter };
+    let body = json!({ "stateToken": step_up.state_token });
+    let mut transaction = api.post(client.url("api/v1/authn"), &body).await?;
+    while transaction.status == "MFA_REQUIRED" {
+        transaction = factors::verify(&api, mfa, &transaction).await?;
+    }
+    if transaction.status != "SUCCESS" {
+        return fail(
+            format!(
+                "the AWS app's extra verification stopped at: {}",
+                one_line(&transaction.status)
+            ),
+            "sign in to the AWS app once in a browser, then run again",
+        );
+    }
+    let Some(next) = transaction::link(&transaction.links, "next") else {
+        return fail(
+            "Okta ended the extra verification without a way back to the AWS app",
+            "run again",
+        );
+    };
+    let answer = client.get_page(client.checked_link(&next.href)?).await?;
+    log::debug(&format!(
+        "the extra verification is done (HTTP {})",
+        answer.status
+    ));
+    Ok(())
 }
 
 fn page_title(html: &Html) -> String {
@@ -160,6 +258,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("extra verification"), "{err}");
+        let PageOutcome::Other(error) = read_page(200, "/home/amazon_aws/x/272", step_up) else {
+            panic!("not an error");
+        };
+        assert_eq!(error.downcast_ref::<StepUp>().unwrap().state_token, "00abc");
+        assert!(error.downcast_ref::<UserError>().is_some());
         let broken = "<html><head><title>Acme - Error</title></head><body>oops</body></html>";
         let err = read_page(500, "/home/amazon_aws/x/272", broken)
             .into_form()
@@ -169,5 +272,34 @@ mod tests {
             err.contains("HTTP 500") && err.contains("Acme - Error"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_state_token_is_read_from_the_script_escapes_decoded() {
+        let recorded = include_str!("../../tests/fixtures/recorded/classic/step-up-page.html");
+        assert_eq!(
+            page_state_token(recorded).as_deref(),
+            Some("00Xg1Ci6KEli1338pWmP2gHUuYe0c_F4Nwd3fmoK9")
+        );
+        let token = |script: &str| page_state_token(script);
+        assert_eq!(
+            token(r"var stateToken = '00a\x2Db';").as_deref(),
+            Some("00a-b")
+        );
+        assert_eq!(
+            token(r#"var stateToken = "00ab";"#).as_deref(),
+            Some("00ab")
+        );
+        for hostile in [
+            r"var stateToken = '';",
+            r"var stateToken = '00 ab';",
+            r"var stateToken = '00\x27ab';",
+            r"var stateToken = '00\u0041';",
+            r"var stateToken = '00\x4';",
+            r"var stateToken = '00ab",
+            "var stateToken",
+        ] {
+            assert_eq!(token(hostile), None, "{hostile}");
+        }
     }
 }

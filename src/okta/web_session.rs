@@ -7,6 +7,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::client::OktaClient;
+use super::device_flow::RefreshGrant;
+use super::engine::EngineSeen;
 use super::saml_page::{self, PageOutcome, SamlForm};
 use crate::store::cache_dir::{FORMAT_VERSION, Versioned};
 
@@ -22,6 +24,12 @@ pub struct OktaWebSession {
     pub device_token: Option<String>,
     /// When Okta said the session ends (epoch seconds), as last seen.
     pub expires_at: Option<u64>,
+    /// The org's engine, as last read (okta/engine.rs).
+    #[serde(default)]
+    pub engine: Option<EngineSeen>,
+    /// The Identity Engine sign-in's refresh token (okta/device_flow.rs); revoked by logout.
+    #[serde(default)]
+    pub refresh: Option<RefreshGrant>,
 }
 
 impl Versioned for OktaWebSession {

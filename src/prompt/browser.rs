@@ -19,6 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::UserError;
+use crate::settings::BrowserPrefs;
 
 /// How long an opener is watched for a quick failure (not found, no handler, a bad command)
 /// before it is left to run. Desktop openers hand the URL over and exit well within this; a
@@ -102,6 +103,20 @@ pub enum Decision {
     Open(Opener),
     /// Not opened, and why (for a `-v` note).
     DontOpen(&'static str),
+}
+
+/// The decision for the user's settings (`OKTA_OPEN_BROWSER`, `OKTA_BROWSER_COMMAND`), on
+/// this platform, in this process's environment.
+pub fn decide_for(prefs: &BrowserPrefs) -> anyhow::Result<Decision> {
+    let settings = BrowserSettings {
+        open_browser: *prefs.open.get()?,
+        command: prefs.command.as_deref(),
+    };
+    Ok(decide(
+        &settings,
+        Platform::current(),
+        &DesktopSigns::from_env(),
+    )?)
 }
 
 /// Decide whether to open a browser. `OKTA_OPEN_BROWSER=false` wins; a browser command is

@@ -51,10 +51,35 @@ pub trait Prompter {
     /// A warning (shown even with `--quiet`).
     fn warn(&self, message: &str);
 
+    /// A link for the user to open (`message` names it and any code it should show); a
+    /// person at a terminal also gets it as a QR code, to open on a phone.
+    fn show_link(&self, message: &str, _link: &str) {
+        self.say(message);
+    }
+
     /// Start waiting on something outside (a push approval, a browser sign-in) that the user
     /// may cancel with Ctrl-C. While the `Waiting` lives, Ctrl-C cancels the wait instead of
     /// ending the program, so the waiter can clean up (cancel the push at Okta).
     fn start_waiting(&self) -> Box<dyn Waiting + '_>;
+}
+
+/// Show the link (`message` tells what it is) and open it in a browser as `decision`
+/// says: the link is always shown, so a browser that cannot be opened is only a warning.
+pub fn present_link(
+    prompter: &dyn Prompter,
+    message: &str,
+    link: &str,
+    decision: &browser::Decision,
+) {
+    prompter.show_link(message, link);
+    match decision {
+        browser::Decision::Open(opener) => {
+            if let Err(failed) = browser::open(opener, link) {
+                prompter.warn(&format!("{failed}; open the link yourself"));
+            }
+        }
+        browser::Decision::DontOpen(why) => log::debug(&format!("no browser opened: {why}")),
+    }
 }
 
 /// How a pause ended.

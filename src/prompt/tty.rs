@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::dev_tty::tty;
 use super::interrupt::{CooperativeInterrupt, interrupted};
 use super::none::NoTerminal;
-use super::{Prompter, Waiting};
+use super::{Prompter, Waiting, log, qr};
 use crate::error::Interrupted;
 
 /// The back end for a person at a terminal. Building one opens nothing: /dev/tty is opened
@@ -89,6 +89,17 @@ impl Prompter for TtyPrompter {
 
     fn warn(&self, message: &str) {
         NoTerminal.warn(message);
+    }
+
+    fn show_link(&self, message: &str, link: &str) {
+        NoTerminal.say(message);
+        // The code is for a person looking at this terminal: not with --quiet, and never on
+        // stderr (a log or a pipe would only get noise).
+        if let (Some(mut tty), true) = (tty(), log::verbosity() >= 1)
+            && let Some(code) = qr::terminal_qr(link)
+        {
+            let _ = writeln!(tty, "Or scan it with a phone:\n{code}");
+        }
     }
 
     fn start_waiting(&self) -> Box<dyn Waiting + '_> {

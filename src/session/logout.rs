@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::written::remove_config_keys;
 use crate::aws::credentials_file::{aws_config_path, credentials_path, remove_credentials};
-use crate::okta::web_session;
+use crate::okta::{device_flow, web_session};
 use crate::prompt::Prompter;
 use crate::store::{Scope, Store};
 
@@ -45,6 +45,7 @@ pub fn log_out(
     let credentials_removed = remove_credentials(&credentials_path(), &written.sections)?;
     tell_who_shared(store, &orgs, prompter);
     let closed = close_okta_web_sessions(store, &orgs, prompter);
+    revoke_refresh_tokens(store, &orgs, prompter);
     Ok(LoggedOut {
         forgotten,
         closed,
@@ -107,4 +108,29 @@ fn close_okta_web_sessions(
         }
     }
     closed
+}
+
+/// Revoke each org's kept Identity Engine refresh token (`POST /oauth2/v1/revoke`) and forget
+/// it. Kept apart from closing the web session: a refresh token outlives it. A failure only
+/// warns; the token is forgotten either way.
+fn revoke_refresh_tokens(store: &Store, orgs: &BTreeSet<String>, prompter: &dyn Prompter) {
+    for org in orgs {
+        let Some(mut kept) = store.okta_web_session(org) else {
+            continue;
+        };
+        let Some(grant) = kept.refresh.take() else {
+            continue;
+        };
+        let revoked = crate::net::runtime()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(device_flow::revoke(org, &grant)));
+        if let Err(e) = revoked {
+            prompter.warn(&format!(
+                "could not revoke the Okta refresh token at {org}: {e:#}"
+            ));
+        }
+        if let Err(e) = store.save_okta_web_session(&kept) {
+            prompter.warn(&format!("could not update the cache: {e:#}"));
+        }
+    }
 }

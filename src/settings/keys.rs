@@ -5,6 +5,8 @@
 pub const OKTA_ORG: &str = "OKTA_ORG";
 pub const OKTA_AWS_APP_URL: &str = "OKTA_AWS_APP_URL";
 pub const OKTA_OIDC_CLIENT_ID: &str = "OKTA_OIDC_CLIENT_ID";
+pub const OKTA_OPEN_BROWSER: &str = "OKTA_OPEN_BROWSER";
+pub const OKTA_BROWSER_COMMAND: &str = "OKTA_BROWSER_COMMAND";
 pub const OKTA_USERNAME: &str = "OKTA_USERNAME";
 pub const OKTA_PASSWORD_CMD: &str = "OKTA_PASSWORD_CMD";
 pub const OKTA_MFA_CHOICE: &str = "OKTA_MFA_CHOICE";
@@ -41,8 +43,6 @@ pub const UNSUPPORTED_JAVA_SETTINGS: [(&str, &str); 3] = [
     ),
 ];
 
-pub const OKTA_OPEN_BROWSER: &str = "OKTA_OPEN_BROWSER";
-pub const OKTA_BROWSER_COMMAND: &str = "OKTA_BROWSER_COMMAND";
 pub const OKTA_AWS_FEDERATION_URL: &str = "OKTA_AWS_FEDERATION_URL";
 
 /// Every setting a profile resolves, in the README's order (`doctor` lists them).

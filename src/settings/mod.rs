@@ -79,8 +79,20 @@ pub struct OktaSettings {
     pub app_link: Checked<Url>,
     /// `OKTA_OIDC_CLIENT_ID`: set for an Identity Engine org's browser sign-in.
     pub oidc_client_id: Option<String>,
+    /// Whether and how the sign-in link is opened in a browser.
+    pub browser: BrowserPrefs,
     pub user: OktaUser,
     pub mfa: MfaPresets,
+}
+
+/// Whether and how a link (the Identity Engine sign-in, `console`) is opened in a browser;
+/// `prompt::browser::decide` turns them into a decision.
+#[derive(Debug, Clone)]
+pub struct BrowserPrefs {
+    /// `OKTA_OPEN_BROWSER`: `None` when not set (a desktop session decides).
+    pub open: Checked<Option<bool>>,
+    /// `OKTA_BROWSER_COMMAND`, unsplit.
+    pub command: Option<String>,
 }
 
 /// The Classic sign-in's user name and password source (each asked when not set).
@@ -411,6 +423,12 @@ impl<'a> Raw<'a> {
             org: self.checked(OKTA_ORG, read_org),
             app_link: self.checked(OKTA_AWS_APP_URL, read_app_link),
             oidc_client_id: self.text(OKTA_OIDC_CLIENT_ID),
+            browser: BrowserPrefs {
+                open: self.checked(OKTA_OPEN_BROWSER, |text| {
+                    text.map(values::switch).transpose()
+                }),
+                command: self.text(OKTA_BROWSER_COMMAND),
+            },
             user: OktaUser {
                 name: self.text(OKTA_USERNAME),
                 password_command: self.text(OKTA_PASSWORD_CMD),

@@ -162,9 +162,14 @@ fn app_link_pages_without_an_assertion_are_told_apart() {
     let s = sandbox(user_with(vec![]));
     s.okta.set_app_page(AppPage::SignInRedirect);
     login_fails(&s, "sign-in page");
+    // A step-up is continued (tests/e2e/step_up.rs); one Okta ends unfinished is told.
     s.okta.set_app_page(AppPage::StepUp);
     let run = login_fails(&s, "extra verification");
-    assert!(run.stderr().contains("not supported"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("stopped at: UNAUTHENTICATED"),
+        "{}",
+        run.stderr()
+    );
     s.okta.set_app_page(AppPage::ServerError);
     login_fails(&s, "HTTP 500");
 }

@@ -8,8 +8,8 @@ use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 pub use fake_okta::{
-    AfterPassword, AppPage, DeviceFlow, DeviceOutcome, Factor, FakeOkta, PushOutcome, SamlRole,
-    Scenario, User,
+    AfterPassword, AppPage, DeviceFlow, DeviceOutcome, Factor, FakeOkta, OfflineAccess, Pipeline,
+    PushOutcome, SamlRole, Scenario, User, WebSso,
 };
 
 pub const PASSWORD: &str = "correct horse battery staple";

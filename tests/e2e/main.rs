@@ -25,6 +25,7 @@ mod pty;
 mod round_trips;
 mod sessions;
 mod shell;
+mod step_up;
 mod trust_files;
 mod trust_network;
 mod windows;
