@@ -21,5 +21,6 @@ mod many_roles;
 mod pty;
 mod sessions;
 mod shell;
+mod tls_front;
 mod trust_network;
 mod windows;

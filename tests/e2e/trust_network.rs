@@ -407,3 +407,71 @@ fn account_names_and_role_names_reach_the_terminal_without_escapes() {
         "the alias, cleaned: {roles}"
     );
 }
+
+#[test]
+fn aws_ca_bundle_is_trusted_for_okta_and_aws_alike() {
+    use crate::tls_front::TestCa;
+    let ca = TestCa::new();
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    let okta = ca.front(&s.okta.base_url());
+    let sts = ca.front(moto_url());
+    let app_path = s.okta.app_url().replace(&s.okta.base_url(), "");
+    s.set("OKTA_ORG", Some(&okta))
+        .set("OKTA_AWS_APP_URL", Some(&format!("{okta}{app_path}")))
+        .set("AWS_ENDPOINT_URL", Some(&sts))
+        .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"));
+
+    // Without the bundle, the test CA is trusted by nothing.
+    s.run("okta-aws", &["login"]).fails_with("Okta");
+    assert_eq!(s.okta.requests().len(), 0, "no request got through TLS");
+
+    let bundle = s.dir.path().join("corporate-ca.pem");
+    // A bundle of several certificates, ours among them, as corporate bundles are.
+    let other = TestCa::new();
+    std::fs::write(&bundle, format!("{}{}", other.ca_pem, ca.ca_pem)).unwrap();
+    s.set("AWS_CA_BUNDLE", Some(&bundle.display().to_string()));
+    s.run("okta-aws", &["login", "--force"]).success();
+    let text = std::fs::read_to_string(s.credentials_file()).unwrap();
+    assert!(text.contains("aws_session_token"), "{text}");
+
+    // AWS alone, without the bundle: STS over TLS is refused.
+    let (plain_org, plain_app) = (s.okta.base_url(), s.okta.app_url());
+    s.set("AWS_CA_BUNDLE", None)
+        .set("OKTA_ORG", Some(&plain_org))
+        .set("OKTA_AWS_APP_URL", Some(&plain_app));
+    s.run("okta-aws", &["login", "--force"])
+        .fails_with("cannot reach AWS STS");
+}
+
+#[test]
+fn a_bad_ca_bundle_is_named() {
+    let mut s = hostile_sandbox(Hostile::default());
+    let bundle = s.dir.path().join("not-a-bundle.pem");
+    std::fs::write(&bundle, "no certificate here\n").unwrap();
+    s.set("AWS_CA_BUNDLE", Some(&bundle.display().to_string()));
+    s.run("okta-aws", &["login"])
+        .fails_with("holds no PEM certificate");
+    s.set("AWS_CA_BUNDLE", Some("/nonexistent/ca.pem"));
+    s.run("okta-aws", &["login"])
+        .fails_with("cannot read AWS_CA_BUNDLE");
+}
+
+#[test]
+fn proxies_from_the_environment_are_used_and_no_proxy_is_honoured() {
+    let mut s = hostile_sandbox(Hostile::default());
+    // The recorder plays the proxy: it receives Okta's requests, and answers nonsense.
+    let proxy = s.okta.recorder_url();
+    s.set("HTTP_PROXY", Some(&proxy))
+        .set("HTTPS_PROXY", Some(&proxy));
+    let run = s.run("okta-aws", &["login"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        !s.okta.recorded().is_empty(),
+        "the proxy was not used: {}",
+        run.stderr()
+    );
+    assert!(s.okta.requests().is_empty(), "Okta was called directly");
+    // NO_PROXY: loopback goes direct, and the login works.
+    s.set("NO_PROXY", Some("127.0.0.1,localhost"));
+    s.run("okta-aws", &["login"]).success();
+}
