@@ -14,6 +14,7 @@ pub mod okta;
 pub mod prompt;
 pub mod role_choice;
 pub mod saml;
+pub mod server_text;
 pub mod session;
 pub mod settings;
 pub mod store;

@@ -15,6 +15,7 @@ use super::AwsCredentials;
 use super::policy::{self, PolicyError};
 use crate::arn::role_name_in;
 use crate::error::one_line;
+use crate::server_text::clean;
 use crate::settings::keys::{AWS_IAM_KEY, AWS_IAM_SECRET, OKTA_AWS_TARGET_ROLE};
 
 /// What IAM says about the SAML role.
@@ -283,6 +284,8 @@ where
     match err {
         SdkError::ServiceError(service) => {
             let (code, message) = error_code_and_message(service.err(), service.raw());
+            // IAM's texts are printed: no escapes (server_text).
+            let (code, message) = (clean(&code), clean(&message));
             match code.as_str() {
                 "AccessDenied" | "AccessDeniedException" => {
                     IntrospectionError::AccessDenied { call, message }

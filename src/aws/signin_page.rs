@@ -25,6 +25,7 @@ use url::Url;
 
 use anyhow::{Context, Result};
 
+use crate::server_text::clean;
 use crate::store::cache_dir::Versioned;
 
 /// How long fetched names are trusted before the next login asks again.
@@ -55,7 +56,9 @@ fn from_role_picker(document: &Html) -> HashMap<String, String> {
 fn parse_account_label(text: &str) -> Option<(String, String)> {
     let rest = text.strip_prefix("Account:").unwrap_or(text).trim();
     let (name, id) = rest.strip_suffix(')')?.rsplit_once('(')?;
-    let (name, id) = (name.trim(), id.trim());
+    // An alias is shown in menus and `status`: no escapes (server_text).
+    let (name, id) = (clean(name), id.trim());
+    let name = name.trim();
     (is_account_id(id) && !name.is_empty()).then(|| (id.to_string(), name.to_string()))
 }
 

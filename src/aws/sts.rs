@@ -9,6 +9,7 @@ use super::AwsCredentials;
 use crate::arn::RoleArn;
 use crate::error::UserError;
 use crate::saml::RolePair;
+use crate::server_text::clean;
 use crate::settings::keys::{OKTA_AWS_HTTP_TIMEOUT, OKTA_STS_DURATION};
 
 /// An SDK configuration for `region`; the SDK's endpoint variables (`AWS_ENDPOINT_URL`,
@@ -177,9 +178,10 @@ where
 {
     use aws_sdk_sts::error::SdkError;
     let (code, message) = match err {
+        // AWS's texts are printed: no escapes (server_text).
         SdkError::ServiceError(service) => (
-            service.err().code().unwrap_or("unknown error").to_string(),
-            service.err().message().unwrap_or("").to_string(),
+            clean(service.err().code().unwrap_or("unknown error")),
+            clean(service.err().message().unwrap_or("")),
         ),
         SdkError::TimeoutError(_) => {
             return UserError::new(format!(

@@ -10,6 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::UserError;
+use crate::server_text::clean;
 use crate::settings::keys::OKTA_AWS_HTTP_TIMEOUT;
 
 /// Redirects followed per request: Okta's own chains (session cookie redirect → app link →
@@ -91,13 +92,14 @@ impl ApiError {
     /// Okta's error object in an answer that is not a success.
     pub fn from_answer(answer: &Answer) -> ApiError {
         let json: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-        let field = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_string);
+        // Okta's texts are printed: no escapes (server_text).
+        let field = |name: &str| json.get(name).and_then(Value::as_str).map(clean);
         let causes = json
             .get("errorCauses")
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(|c| c.get("errorSummary")?.as_str().map(str::to_string))
+                    .filter_map(|c| c.get("errorSummary")?.as_str().map(clean))
                     .collect()
             })
             .unwrap_or_default();

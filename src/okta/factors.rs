@@ -64,7 +64,8 @@ fn describe(factor: &Factor) -> String {
     };
     let detail = ["phoneNumber", "email", "name"]
         .iter()
-        .find_map(|k| factor.profile.get(*k).and_then(Value::as_str));
+        .find_map(|k| factor.profile.get(*k).and_then(Value::as_str))
+        .map(crate::server_text::clean);
     match detail {
         Some(d) => format!("{kind} ({d}) [{}]", factor.choice_name()),
         None => format!("{kind} [{}]", factor.choice_name()),
@@ -190,8 +191,10 @@ pub async fn verify(
                 .profile
                 .get("questionText")
                 .and_then(Value::as_str)
-                .unwrap_or("Security question")
-                .to_string();
+                .map_or_else(
+                    || "Security question".to_string(),
+                    crate::server_text::clean,
+                );
             step.code(&verify_url, "answer", &question).await
         }
         Method::SentCode => step.sent_code(verify_url).await,

@@ -211,7 +211,7 @@ fn page_title(html: &Html) -> String {
     let title = Selector::parse("title").expect("valid selector");
     html.select(&title)
         .next()
-        .map(|t| one_line(&t.text().collect::<String>()))
+        .map(|t| one_line(&crate::server_text::clean(&t.text().collect::<String>())))
         .unwrap_or_default()
 }
 

@@ -5,8 +5,6 @@
 //! build is tested from here too, under Wine (the `windows` module, scripts/test-windows).
 #![cfg(unix)]
 
-mod harness;
-
 mod account_names;
 mod aliases;
 mod awscli;
@@ -18,6 +16,7 @@ mod cross_account;
 mod device_flow;
 mod doctor;
 mod exec_server;
+mod harness;
 mod iam;
 mod login;
 mod many_roles;
@@ -26,6 +25,8 @@ mod round_trips;
 mod sessions;
 mod shell;
 mod step_up;
+mod tls_front;
 mod trust_files;
 mod trust_network;
 mod windows;
+
