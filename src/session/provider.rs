@@ -19,6 +19,8 @@ pub(crate) trait Provider {
 /// cancel where a prompt or a wait is under way), and a runtime is started. The cached path
 /// never comes here.
 pub fn run_online<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    // The AWS SDK reads ~/.aws/config and credentials: a FIFO there would hang it.
+    crate::aws::credentials_file::refuse_non_regular_aws_files()?;
     prompt::interrupt::install_handler();
     crate::net::runtime()?.block_on(work)
 }

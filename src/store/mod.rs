@@ -108,8 +108,12 @@ impl Store {
     }
 
     /// Forget the AWS sessions of `scope`: how many there were, and the Okta orgs they came
-    /// from.
+    /// from. Forgetting every one also removes what interrupted writes left (temporary
+    /// files holding secrets), however recent.
     pub fn forget_aws_sessions(&self, scope: Scope) -> Result<(usize, BTreeSet<String>)> {
+        if matches!(scope, Scope::Every) {
+            cache_dir::remove_temporaries(&self.dir.path, std::time::Duration::ZERO);
+        }
         let mut orgs = BTreeSet::new();
         let mut forgotten = 0;
         for path in self.profile_files(scope, AWS_SESSION) {
