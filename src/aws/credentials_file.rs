@@ -36,6 +36,25 @@ fn aws_file(variable: &str, name: &str) -> PathBuf {
     }
 }
 
+/// The AWS CLI's files, when they exist, must be regular files (through symlinks): the AWS
+/// SDK reads them before any STS call, and reading a FIFO there would hang for ever.
+pub fn refuse_non_regular_aws_files() -> Result<()> {
+    for path in [credentials_path(), aws_config_path()] {
+        match std::fs::metadata(&path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(UserError::new(format!(
+                    "{} is not a regular file; not touching it",
+                    path.display()
+                ))
+                .hint("point AWS_SHARED_CREDENTIALS_FILE (or AWS_CONFIG_FILE) at a regular file")
+                .into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Write (or update) one section's four keys; everything else in the file stays as it was.
 pub fn write_credentials(path: &Path, section: &str, credentials: &AwsCredentials) -> Result<()> {
     write_many_credentials(path, &[(section.to_string(), credentials.clone())])

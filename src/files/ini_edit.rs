@@ -1176,6 +1176,10 @@ for f, sec, key, want, nested in checks:
         }
     }
 
+    /// Property tests are bounded for CI: a fixed number of cases of bounded size, and on a
+    /// failure at most this long spent shrinking it (issue 11 item 13).
+    const SHRINK_MS: u32 = 10_000;
+
     // ---------- generators ----------
 
     const SECTIONS: &[&str] = &["default", "profile dev", "a", "b"];
@@ -1374,7 +1378,7 @@ for f, sec, key, want, nested in checks:
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 512, max_shrink_time: SHRINK_MS, ..ProptestConfig::default() })]
 
         #[test]
         fn round_trip_any_string(s in any::<String>()) {
@@ -1577,7 +1581,7 @@ for f, sec, key, want, nested in checks:
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, max_shrink_time: SHRINK_MS, ..ProptestConfig::default() })]
 
         /// After `set`, the config file's own reader (rust-ini, through `ConfigFile`) reads
         /// the new value, and every other line is unchanged.
@@ -1678,7 +1682,7 @@ for f, sec, key, want, nested in checks:
 
     proptest! {
         // Bounded for CI: a few hundred cases, each a small document (well under a second).
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256, max_shrink_time: SHRINK_MS, ..ProptestConfig::default() })]
 
         /// Whatever we are asked to set reads back identical, or is refused and the document
         /// is unchanged; every other section and key reads as before.

@@ -21,6 +21,8 @@ pub(crate) trait Provider {
 /// never comes here. Every HTTP client built in `work` has `net`'s deadlines and CAs.
 pub fn run_online<T>(net: &NetSettings, work: impl Future<Output = Result<T>>) -> Result<T> {
     crate::net::configure(net)?;
+    // The AWS SDK reads ~/.aws/config and credentials: a FIFO there would hang it.
+    crate::aws::credentials_file::refuse_non_regular_aws_files()?;
     prompt::interrupt::install_handler();
     crate::net::runtime()?.block_on(work)
 }

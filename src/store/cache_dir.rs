@@ -264,7 +264,12 @@ const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 
 /// Remove temporary files left by a writer killed before its rename (SIGKILL, power loss):
 /// they hold secrets. Only ours (by name, regular files) and only stale ones.
-pub fn remove_stale_temporaries(dir: &Path) -> usize {
+fn remove_stale_temporaries(dir: &Path) -> usize {
+    remove_temporaries(dir, STALE_TEMP_AGE)
+}
+
+/// Remove our temporary files at least `min_age` old (`logout --all`: every one).
+pub fn remove_temporaries(dir: &Path, min_age: Duration) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -278,8 +283,8 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
             .is_some_and(|m| {
                 m.modified()
                     .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age >= STALE_TEMP_AGE)
+                    .map(|t| t.elapsed().unwrap_or(Duration::ZERO))
+                    .is_some_and(|age| age >= min_age)
             });
         if is_ours && stale && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;

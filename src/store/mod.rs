@@ -207,8 +207,12 @@ impl Store {
     }
 
     /// Forget the AWS sessions of `scope` (and the roles they were granted): how many there
-    /// were, and the Okta orgs they came from.
+    /// were, and the Okta orgs they came from. Forgetting every one also removes what
+    /// interrupted writes left (temporary files holding secrets), however recent.
     pub fn forget_aws_sessions(&self, scope: Scope) -> Result<(usize, BTreeSet<String>)> {
+        if matches!(scope, Scope::Every) {
+            cache_dir::remove_temporaries(&self.dir.path, std::time::Duration::ZERO);
+        }
         for path in self.profile_files(scope, GRANTED_ROLES) {
             self.dir.remove(&path)?;
         }

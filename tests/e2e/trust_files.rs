@@ -242,3 +242,77 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     all
 }
+
+// ---------- leftovers (issue 11 item 9) ----------
+
+/// What a writer SIGKILLed between writing its temporary file and renaming it leaves.
+fn leftover(dir: &std::path::Path, name: &str, age_secs: u64) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).unwrap();
+    std::io::Write::write_all(&mut &file, b"{\"secret_access_key\":\"LEFTOVER\"}").unwrap();
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+    file.set_modified(when).unwrap();
+    path
+}
+
+#[test]
+fn temporaries_left_by_a_killed_write_are_removed() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"));
+    s.run("okta-aws", &["login"]).success();
+    let cache = cache_dir(&s);
+    // stale ones go at the next write; a fresh one may be another writer's, mid-write
+    let stale = leftover(&cache, ".tmpK1ll3d", 3600);
+    let fresh = leftover(&cache, ".tmpFr3sh0", 0);
+    s.run("okta-aws", &["login", "--force"]).success();
+    assert!(!stale.exists());
+    assert!(fresh.exists());
+    // logout --all removes every one
+    s.run("okta-aws", &["logout", "--all"]).success();
+    assert!(!fresh.exists());
+    let names: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn a_fifo_as_the_credentials_file_or_a_cache_file_is_refused_at_once() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"));
+    let fifo = |path: &std::path::Path| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    };
+    // a cache file: ignored (a miss), never waited on
+    let session = cache_dir(&s).join("top.session.json");
+    fifo(&session);
+    std::fs::set_permissions(
+        cache_dir(&s),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let run = s.run("okta-aws", &["status"]);
+    assert!(
+        run.stderr().contains("is not a regular file"),
+        "{}",
+        run.stderr()
+    );
+    // the credentials file: refused, left as it is
+    let credentials = s.credentials_file();
+    fifo(&credentials);
+    let run = s.run("okta-aws", &["login"]);
+    run.fails_with("is not a regular file");
+    assert!(
+        run.stderr().contains(credentials.to_str().unwrap()),
+        "{}",
+        run.stderr()
+    );
+    let kind = std::fs::symlink_metadata(&credentials).unwrap().file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+}
