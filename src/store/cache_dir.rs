@@ -4,7 +4,7 @@
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{Read, Write};
-// windows-phase-1: Unix modes only on Unix, until the Windows store (issue 15 phase 2).
+// Unix modes on Unix; on Windows an access list does their work (`restrict_new_directory`).
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -68,12 +68,12 @@ impl CacheDir {
         }
         let mut builder = DirBuilder::new();
         builder.recursive(true);
-        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
         #[cfg(unix)]
         builder.mode(0o700);
         builder
             .create(&self.path)
-            .with_context(|| format!("creating the cache directory {}", self.path.display()))
+            .with_context(|| format!("creating the cache directory {}", self.path.display()))?;
+        restrict_new_directory(&self.path)
     }
 
     /// Read a JSON file; `None` when missing, unreadable, corrupt, or of another version.
@@ -116,9 +116,7 @@ impl CacheDir {
             .with_context(|| format!("writing to the cache directory {}", self.path.display()))?;
         serde_json::to_writer(&mut temp, value)?;
         temp.as_file().sync_all()?;
-        temp.persist(path)
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
+        put_in_place(temp, path).with_context(|| format!("writing {}", path.display()))
     }
 
     pub fn remove(&self, path: &Path) -> Result<bool> {
@@ -154,7 +152,7 @@ impl CacheDir {
         self.ensure()?;
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
-        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
+        // On Windows the file inherits the directory's access list.
         #[cfg(unix)]
         options.mode(0o600);
         let mut file = options
@@ -192,6 +190,30 @@ impl CacheDir {
         let _ = file.write_all(std::process::id().to_string().as_bytes());
         Ok(FileLock { _file: file })
     }
+}
+
+#[cfg(not(windows))]
+fn restrict_new_directory(_dir: &Path) -> Result<()> {
+    Ok(()) // created 0700
+}
+
+/// Windows has no modes: an access list naming only the user, inherited by the files.
+#[cfg(windows)]
+fn restrict_new_directory(dir: &Path) -> Result<()> {
+    crate::files::windows::restrict_to_user(dir)
+        .with_context(|| format!("restricting the cache directory {} to you", dir.display()))
+}
+
+#[cfg(not(windows))]
+fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    temp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Another okta-aws reading the file (std shares deletion) or a virus scanner may hold it:
+/// `files::windows::replace` retries.
+#[cfg(windows)]
+fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    crate::files::windows::replace(&temp.into_temp_path(), path)
 }
 
 /// Tell the user whose login we wait for (the holder's pid, as it recorded it).
@@ -257,7 +279,7 @@ mod tests {
                 },
             )
             .unwrap();
-        // windows-phase-1: Unix modes only; the Windows store's own check comes in phase 2.
+        // Unix modes; the Windows access list is checked in files::windows's tests.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
