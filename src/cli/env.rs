@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{ProfileArg, RoleArg, load_settings};
+use crate::error::UserError;
 use crate::prompt::Prompter;
 use crate::session::{self, REMOVED_VARIABLES, SESSION_VARIABLES};
 
@@ -15,7 +16,7 @@ pub struct EnvArgs {
     pub profile: ProfileArg,
     #[command(flatten)]
     pub role: RoleArg,
-    /// Syntax of the statements (default: from $SHELL, else POSIX sh).
+    /// Syntax of the statements (default: from $SHELL, else POSIX sh; on Windows PowerShell).
     #[arg(long, value_enum)]
     pub shell: Option<EnvShell>,
     /// Print statements that remove the variables instead (no login).
@@ -29,6 +30,8 @@ pub enum EnvShell {
     Zsh,
     Fish,
     Powershell,
+    /// cmd.exe's `set NAME=value` (Windows).
+    Cmd,
     /// One JSON object: the variables to set, `null` for those to remove.
     Json,
     /// `NAME='value'` lines for docker/compose `--env-file`, python-dotenv, node dotenv.
@@ -42,6 +45,7 @@ pub enum Syntax {
     Posix,
     Fish,
     Powershell,
+    Cmd,
     Json,
     Dotenv,
 }
@@ -52,6 +56,7 @@ impl From<EnvShell> for Syntax {
             EnvShell::Bash | EnvShell::Zsh => Syntax::Posix,
             EnvShell::Fish => Syntax::Fish,
             EnvShell::Powershell => Syntax::Powershell,
+            EnvShell::Cmd => Syntax::Cmd,
             EnvShell::Json => Syntax::Json,
             EnvShell::Dotenv => Syntax::Dotenv,
         }
@@ -71,19 +76,33 @@ impl Syntax {
             _ => Syntax::Posix,
         }
     }
+
+    /// The syntax when `--shell` is not given: `$SHELL`'s, on Windows PowerShell's (neither
+    /// PowerShell nor cmd.exe sets `SHELL`; Git Bash users have `--shell bash` and `init bash`).
+    pub fn default_for_this_system() -> Syntax {
+        if cfg!(windows) {
+            Syntax::Powershell
+        } else {
+            Syntax::from_login_shell(std::env::var("SHELL").ok().as_deref())
+        }
+    }
 }
 
 pub fn run(args: &EnvArgs, prompter: &dyn Prompter) -> Result<()> {
-    let syntax = match args.shell {
-        Some(shell) => Syntax::from(shell),
-        None => Syntax::from_login_shell(std::env::var("SHELL").ok().as_deref()),
-    };
+    let syntax = args
+        .shell
+        .map(Syntax::from)
+        .unwrap_or_else(Syntax::default_for_this_system);
     let text = if args.unset {
         statements(syntax, &[], &SESSION_VARIABLES)
     } else {
         let settings = load_settings(&args.profile, &args.role)?;
         let session = session::obtain(&settings, prompter, session::Request::default())?;
-        statements(syntax, &session.environment(), &REMOVED_VARIABLES)
+        let set = session.environment();
+        if syntax == Syntax::Cmd {
+            check_cmd_can_hold(&set)?;
+        }
+        statements(syntax, &set, &REMOVED_VARIABLES)
     };
     print!("{text}");
     Ok(())
@@ -98,7 +117,7 @@ pub fn statements(syntax: Syntax, set: &[(&str, String)], remove: &[&str]) -> St
             .iter()
             .map(|(name, value)| format!("{name}={}\n", dotenv_quote(value)))
             .collect(),
-        Syntax::Posix | Syntax::Fish | Syntax::Powershell => {
+        Syntax::Posix | Syntax::Fish | Syntax::Powershell | Syntax::Cmd => {
             let mut out: String = remove.iter().map(|n| unset_line(syntax, n)).collect();
             out.extend(set.iter().map(|(n, v)| set_line(syntax, n, v)));
             out
@@ -110,6 +129,7 @@ fn set_line(syntax: Syntax, name: &str, value: &str) -> String {
     match syntax {
         Syntax::Fish => format!("set -gx {name} {}\n", fish_quote(value)),
         Syntax::Powershell => format!("$env:{name} = {}\n", powershell_quote(value)),
+        Syntax::Cmd => format!("set {}\n", cmd_assignment(name, value)),
         _ => format!("export {name}={}\n", posix_quote(value)),
     }
 }
@@ -120,6 +140,8 @@ fn unset_line(syntax: Syntax, name: &str) -> String {
         Syntax::Powershell => {
             format!("Remove-Item -Path Env:{name} -ErrorAction SilentlyContinue\n")
         }
+        // `set NAME=` removes NAME (and sets errorlevel if it was not set; cmd goes on).
+        Syntax::Cmd => format!("set {name}=\n"),
         _ => format!("unset {name}\n"),
     }
 }
@@ -162,6 +184,39 @@ pub fn powershell_quote(value: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// Characters cmd.exe takes literally in `set NAME=value`.
+fn cmd_plain(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+-/=_.:,@~#$[]{}\\".contains(c)
+}
+
+/// Characters no `set` statement can carry through cmd.exe: `%` and `!` expand (the first
+/// with no escape at the prompt), a `"` ends the quoting, a line end ends the statement.
+const CMD_UNWRITABLE: [char; 5] = ['%', '!', '"', '\r', '\n'];
+
+/// `NAME=value`, in quotes (`"NAME=value"`, which keeps `&|<>^()` and spaces literal) when
+/// the value is not all plain characters. `check_cmd_can_hold` refuses what cannot be written.
+pub fn cmd_assignment(name: &str, value: &str) -> String {
+    if value.chars().all(cmd_plain) {
+        format!("{name}={value}")
+    } else {
+        format!("\"{name}={value}\"")
+    }
+}
+
+/// A value cmd.exe cannot be given is refused before anything is printed.
+fn check_cmd_can_hold(set: &[(&str, String)]) -> Result<()> {
+    for (name, value) in set {
+        if value.contains(CMD_UNWRITABLE) {
+            return Err(UserError::new(format!(
+                "{name} holds a character cmd.exe cannot take in `set` (% ! \" or a line end)"
+            ))
+            .hint("use --shell powershell, or exec to run the command with the session")
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// dotenv has no single standard: single quotes are literal in docker compose, python-dotenv
@@ -239,6 +294,38 @@ mod tests {
         let text = statements(Syntax::Powershell, &set, &["P"]);
         assert!(text.starts_with("Remove-Item -Path Env:P -ErrorAction SilentlyContinue\n"));
         assert!(text.ends_with(&format!("$env:A = {}\n", powershell_quote(NASTY))));
+    }
+
+    #[test]
+    fn cmd_sets_plain_values_bare_and_quotes_the_rest() {
+        let set = [
+            ("AWS_SESSION_TOKEN", "FwoG+ab/c==".to_string()),
+            ("AWS_PROFILE", "a & b".to_string()),
+        ];
+        assert_eq!(
+            statements(Syntax::Cmd, &set, &["P"]),
+            "set P=\nset AWS_SESSION_TOKEN=FwoG+ab/c==\nset \"AWS_PROFILE=a & b\"\n"
+        );
+    }
+
+    #[test]
+    fn cmd_refuses_what_it_cannot_hold() {
+        for bad in ["50%", "a!b", "say \"x\"", "two\nlines"] {
+            let error = check_cmd_can_hold(&[("AWS_PROFILE", bad.to_string())]).unwrap_err();
+            assert!(error.to_string().contains("AWS_PROFILE"), "{error}");
+        }
+        assert!(check_cmd_can_hold(&[("A", "x (y) & z".to_string())]).is_ok());
+    }
+
+    #[test]
+    fn the_default_syntax_is_powershell_on_windows_only() {
+        let default = Syntax::default_for_this_system();
+        if cfg!(windows) {
+            assert_eq!(default, Syntax::Powershell);
+        } else {
+            let shell = std::env::var("SHELL").ok();
+            assert_eq!(default, Syntax::from_login_shell(shell.as_deref()));
+        }
     }
 
     #[test]

@@ -11,9 +11,9 @@ use super::completions::{self, CompletionShell};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The shell to write the hooks for.
-    #[arg(value_enum)]
-    pub shell: InitShell,
+    /// The shell to write the hooks for (on Windows PowerShell when left out).
+    #[arg(value_enum, required = cfg!(not(windows)))]
+    pub shell: Option<InitShell>,
     /// Also make `aws` run `awscli` (a function; completion keeps working).
     #[arg(long)]
     pub alias_aws: bool,
@@ -52,7 +52,9 @@ const ALIAS_BEGIN: &str = "# >>> okta-aws --alias-aws";
 const ALIAS_END: &str = "# <<< okta-aws --alias-aws";
 
 pub fn run(args: &InitArgs) -> Result<()> {
-    print!("{}", script(args.shell, args.alias_aws));
+    // Required off Windows (clap checks it), so the default only ever applies there.
+    let shell = args.shell.unwrap_or(InitShell::Powershell);
+    print!("{}", script(shell, args.alias_aws));
     Ok(())
 }
 

@@ -87,7 +87,7 @@ impl Target {
         tmp.flush()?;
         copy_owner_and_mode(tmp.as_file(), old)?;
         tmp.as_file().sync_all()?;
-        tmp.persist(&self.path).map_err(|e| e.error)?;
+        put_in_place(tmp, &self.path)?;
         // Make the rename durable; not every file system can sync a directory.
         if let Ok(d) = File::open(&self.dir) {
             let _ = d.sync_all();
@@ -250,6 +250,20 @@ fn copy_owner_and_mode(f: &File, old: Option<&fs::Metadata>) -> std::io::Result<
         f.set_permissions(m.permissions())?;
     }
     Ok(())
+}
+
+#[cfg(not(windows))]
+fn put_in_place(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    tmp.persist(target).map(drop).map_err(|e| e.error)
+}
+
+/// Windows refuses a rename over a file a reader holds open: `files::windows::replace`
+/// waits for it, then writes in place. Our handle is closed first; the temporary file is
+/// removed on the way out if it is still there.
+#[cfg(windows)]
+fn put_in_place(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    let tmp = tmp.into_temp_path();
+    super::windows::replace(&tmp, target)
 }
 
 #[cfg(all(test, unix))]

@@ -89,22 +89,10 @@ fn read_password(
     }
 }
 
-/// Run `OKTA_PASSWORD_CMD` without a shell; its stdout (less the final newline) is the password.
+/// Run `OKTA_PASSWORD_CMD`; its stdout (less the final newline) is the password.
 fn run_password_command(command: &str) -> Result<String> {
-    let words = shell_words::split(command).map_err(|e| {
-        UserError::new(format!(
-            "{OKTA_PASSWORD_CMD} cannot be split into words: {e}"
-        ))
-        .hint("quote it as a shell would, e.g. pass show 'okta/my login'")
-    })?;
-    let Some((program, args)) = words.split_first() else {
-        return fail(
-            format!("{OKTA_PASSWORD_CMD} is empty"),
-            "set it to a command that prints the password",
-        );
-    };
-    let output = std::process::Command::new(program)
-        .args(args)
+    let (mut process, program) = password_process(command)?;
+    let output = process
         .stdin(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -119,6 +107,47 @@ fn run_password_command(command: &str) -> Result<String> {
         );
     }
     password_printed(output.stdout)
+}
+
+/// On Unix the command is split into words as a shell would, and run without a shell.
+#[cfg(not(windows))]
+fn password_process(command: &str) -> Result<(std::process::Command, String)> {
+    let words = shell_words::split(command).map_err(|e| {
+        UserError::new(format!(
+            "{OKTA_PASSWORD_CMD} cannot be split into words: {e}"
+        ))
+        .hint("quote it as a shell would, e.g. pass show 'okta/my login'")
+    })?;
+    let Some((program, args)) = words.split_first() else {
+        return fail(
+            format!("{OKTA_PASSWORD_CMD} is empty"),
+            "set it to a command that prints the password",
+        );
+    };
+    let mut process = std::process::Command::new(program);
+    process.args(args);
+    Ok((process, program.clone()))
+}
+
+/// On Windows every program splits its own command line, and POSIX word splitting would eat
+/// the backslashes of `C:\...` paths: the command goes to cmd.exe as typed
+/// (`cmd /D /S /C "COMMAND"`: /S keeps its quotes as they are, /D skips AutoRun), so it is
+/// written as at a cmd prompt — `"C:\Program Files\tool.exe" get okta`.
+#[cfg(windows)]
+fn password_process(command: &str) -> Result<(std::process::Command, String)> {
+    use std::os::windows::process::CommandExt;
+    if command.trim().is_empty() {
+        return fail(
+            format!("{OKTA_PASSWORD_CMD} is empty"),
+            "set it to a command that prints the password",
+        );
+    }
+    let shell = std::env::var_os("ComSpec").unwrap_or_else(|| "cmd.exe".into());
+    let mut process = std::process::Command::new(&shell);
+    process
+        .args(["/D", "/S", "/C"])
+        .raw_arg(format!("\"{command}\""));
+    Ok((process, shell.to_string_lossy().into_owned()))
 }
 
 /// The password a command printed: its stdout less the final newline.

@@ -4,7 +4,7 @@
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{Read, Write};
-// windows-phase-1: Unix modes only on Unix, until the Windows store (issue 15 phase 2).
+// Unix modes on Unix; on Windows an access list does their work (`restrict_new_directory`).
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
@@ -72,7 +72,6 @@ impl CacheDir {
             let created = crate::files::trust::missing_dirs(&self.path);
             let mut builder = DirBuilder::new();
             builder.recursive(true);
-            // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
             #[cfg(unix)]
             builder.mode(0o700);
             builder
@@ -81,6 +80,7 @@ impl CacheDir {
             #[cfg(unix)]
             crate::files::trust::hand_over_dirs(&created)
                 .with_context(|| format!("handing over {}", self.path.display()))?;
+            restrict_new_directory(&self.path)?;
         }
         #[cfg(unix)]
         unix_trust::check_dir(&self.path)?;
@@ -153,9 +153,7 @@ impl CacheDir {
         crate::files::trust::hand_over_file(temp.as_file())?;
         serde_json::to_writer(&mut temp, value)?;
         temp.as_file().sync_all()?;
-        temp.persist(path)
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
+        put_in_place(temp, path).with_context(|| format!("writing {}", path.display()))
     }
 
     pub fn remove(&self, path: &Path) -> Result<bool> {
@@ -191,7 +189,7 @@ impl CacheDir {
         self.ensure()?;
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
-        // windows-phase-1: no mode off Unix; the Windows store restricts it (phase 2).
+        // On Windows the file inherits the directory's access list.
         #[cfg(unix)]
         options.mode(0o600);
         // A lock file planted as a symlink would have us truncate its target: never follow.
@@ -362,6 +360,30 @@ mod unix_trust {
     }
 }
 
+#[cfg(not(windows))]
+fn restrict_new_directory(_dir: &Path) -> Result<()> {
+    Ok(()) // created 0700
+}
+
+/// Windows has no modes: an access list naming only the user, inherited by the files.
+#[cfg(windows)]
+fn restrict_new_directory(dir: &Path) -> Result<()> {
+    crate::files::windows::restrict_to_user(dir)
+        .with_context(|| format!("restricting the cache directory {} to you", dir.display()))
+}
+
+#[cfg(not(windows))]
+fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    temp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Another okta-aws reading the file (std shares deletion) or a virus scanner may hold it:
+/// `files::windows::replace` retries.
+#[cfg(windows)]
+fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    crate::files::windows::replace(&temp.into_temp_path(), path)
+}
+
 /// Tell the user whose login we wait for (the holder's pid, as it recorded it).
 fn announce_wait(path: &Path, what: &str, prompter: &dyn Prompter) {
     let holder = std::fs::read_to_string(path).unwrap_or_default();
@@ -425,7 +447,7 @@ mod tests {
                 },
             )
             .unwrap();
-        // windows-phase-1: Unix modes only; the Windows store's own check comes in phase 2.
+        // Unix modes; the Windows access list is checked in files::windows's tests.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -29,4 +29,3 @@ mod tls_front;
 mod trust_files;
 mod trust_network;
 mod windows;
-

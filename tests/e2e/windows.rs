@@ -2,7 +2,7 @@
 //!
 //! scripts/test-windows cross-builds the binaries, names their directory in
 //! `OKTA_AWS_WINDOWS_BIN`, keeps a wineserver running for the prefix, and runs
-//! `cargo test --test e2e windows:: -- --ignored --skip windows::phase_2`. In the ordinary
+//! `cargo test --test e2e windows:: -- --ignored`. In the ordinary
 //! run these tests are ignored; run without that variable they fail, saying so.
 //!
 //! What Wine shows and what it cannot: a Windows program here sees the Windows environment
@@ -103,13 +103,14 @@ fn user_profile() -> (MutexGuard<'static, ()>, &'static Path) {
     (guard, profile)
 }
 
-/// A sandbox whose settings suit a Windows program: the password through cmd.exe's `type`.
+/// A sandbox whose settings suit a Windows program: the password through cmd.exe's `type`
+/// (OKTA_PASSWORD_CMD is a cmd.exe command line on Windows).
 fn windows_sandbox(scenario: Scenario) -> Sandbox {
     let mut s = Sandbox::new(scenario);
     let password_file = windows_path(&s.dir.path().join("password.txt"));
     s.set(
         "OKTA_PASSWORD_CMD",
-        Some(&format!("cmd /c type '{password_file}'")),
+        Some(&format!("type \"{password_file}\"")),
     );
     for name in ["WINEPREFIX", "WINEDEBUG", "WINEDLLOVERRIDES"] {
         s.set(name, std::env::var(name).ok().as_deref());
@@ -421,13 +422,12 @@ fn a_login_killed_while_holding_the_lock_does_not_block_the_next() {
     assert!(profile.join(".aws/credentials").is_file());
 }
 
-/// What the issue wants and the phase-1 tree does not do yet: the Windows store, the
-/// console prompt back end and the Windows defaults of the shell commands.
+/// The Windows defaults of the shell commands, and the Windows store.
 mod phase_2 {
     use super::*;
 
     #[test]
-    #[ignore = "needs the Windows shell defaults (issue 15 phase 2)"]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
     fn env_speaks_powershell_by_default_and_cmd_on_request() {
         let (_profile_lock, _) = user_profile();
         let mut s = windows_sandbox(scenario(user_with(vec![]), two_roles()));
@@ -450,7 +450,7 @@ mod phase_2 {
     }
 
     #[test]
-    #[ignore = "needs the Windows shell defaults (issue 15 phase 2)"]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
     fn init_writes_the_powershell_hooks_by_default() {
         let (_profile_lock, _) = user_profile();
         let s = windows_sandbox(scenario(user_with(vec![]), two_roles()));
@@ -461,7 +461,7 @@ mod phase_2 {
     }
 
     #[test]
-    #[ignore = "needs the Windows store (issue 15 phase 2)"]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
     fn login_replaces_the_credentials_file_while_a_reader_has_it_open() {
         let (_profile_lock, profile) = user_profile();
         let mut s = windows_sandbox(developer_with_totp());
@@ -496,5 +496,23 @@ mod phase_2 {
         let after = std::fs::read_to_string(&credentials).unwrap();
         assert!(after.contains("[222222222222/Admin]"), "{after}");
         assert!(after.contains(before.trim_end()), "the old section is kept");
+    }
+
+    #[test]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
+    fn login_writes_where_aws_shared_credentials_file_says() {
+        let (_profile_lock, profile) = user_profile();
+        let mut s = windows_sandbox(developer_with_totp());
+        let elsewhere = s.dir.path().join("elsewhere/creds");
+        s.set("OKTA_MFA_CODE", Some("123456"))
+            .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Developer"))
+            .set(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                Some(&windows_path(&elsewhere)),
+            );
+        run_windows(&s, "okta-aws", &["login"]).success();
+        let text = std::fs::read_to_string(&elsewhere).unwrap();
+        assert!(text.contains("[111111111111/Developer]"), "{text}");
+        assert!(!profile.join(".aws/credentials").exists());
     }
 }
