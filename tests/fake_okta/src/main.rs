@@ -14,7 +14,7 @@ use fake_okta::{
 };
 
 const USAGE: &str = "usage: fake-okta [--port N] [--delay-ms N] [--log] [--user LOGIN --password PW] \
-[--factor push|totp:CODE|sms:CODE|none] [--role ROLE_ARN,PROVIDER_ARN]... [--step-up] \
+[--factor push|totp:CODE|sms:CODE|call:CODE|email:CODE|question:ANSWER|none]... [--role ROLE_ARN,PROVIDER_ARN]... [--step-up] \
 [--pipeline v1|idx] [--identity-engine OIDC_CLIENT_ID [--approve-in-browser] \
 [--refresh-tokens rotate|keep]]";
 
@@ -24,7 +24,8 @@ struct Options {
     log: bool,
     login: String,
     password: String,
-    factor: Option<Factor>,
+    /// The user's factors: a push unless `--factor` is given (repeatable, for a menu).
+    factors: Option<Vec<Factor>>,
     roles: Vec<SamlRole>,
     /// Also play an Identity Engine org whose native OIDC app has this client id (the
     /// browser sign-in is approved after one pending poll).
@@ -46,7 +47,7 @@ impl Default for Options {
             log: false,
             login: "demo@example.com".to_string(),
             password: "demo-password".to_string(),
-            factor: Some(Factor::push(2, Some(42), PushOutcome::Approve)),
+            factors: None,
             roles: Vec::new(),
             oidc_client_id: None,
             approve_in_browser: false,
@@ -113,7 +114,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--log" => options.log = true,
             "--user" => options.login = value()?,
             "--password" => options.password = value()?,
-            "--factor" => options.factor = parse_factor(&value()?)?,
+            "--factor" => {
+                let factor = parse_factor(&value()?)?;
+                options.factors.get_or_insert_with(Vec::new).extend(factor);
+            }
             "--role" => options.roles.push(parse_role(&value()?)?),
             "--identity-engine" => options.oidc_client_id = Some(value()?),
             "--approve-in-browser" => options.approve_in_browser = true,
@@ -160,6 +164,12 @@ fn parse_factor(spec: &str) -> Result<Option<Factor>, String> {
         None if spec == "push" => Ok(Some(Factor::push(2, Some(42), PushOutcome::Approve))),
         Some(("totp", code)) => Ok(Some(Factor::totp("OKTA", code))),
         Some(("sms", code)) => Ok(Some(Factor::sms(code))),
+        Some(("call", code)) => Ok(Some(Factor::call(code))),
+        Some(("email", code)) => Ok(Some(Factor::email(code))),
+        Some(("question", answer)) => Ok(Some(Factor::question(
+            "What is the demo's favourite colour?",
+            answer,
+        ))),
         _ => Err(format!("unknown factor {spec:?}")),
     }
 }
@@ -192,7 +202,10 @@ fn default_roles() -> Vec<SamlRole> {
 
 fn scenario(options: Options) -> Scenario {
     let mut user = User::new(&options.login, &options.password);
-    if let Some(factor) = options.factor {
+    let factors = options
+        .factors
+        .unwrap_or_else(|| vec![Factor::push(2, Some(42), PushOutcome::Approve)]);
+    for factor in factors {
         user = user.with_factor(factor);
     }
     let roles = if options.roles.is_empty() {

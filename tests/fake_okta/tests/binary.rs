@@ -150,3 +150,34 @@ fn browser_flags_need_the_identity_engine() {
         assert_eq!(status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn factor_flags_add_up_to_a_menu() {
+    let (mut child, mut lines) = start(&[
+        "--factor",
+        "push",
+        "--factor",
+        "totp:123456",
+        "--factor",
+        "sms:654321",
+        "--factor",
+        "question:blue",
+    ]);
+    let org = lines.next().unwrap().unwrap();
+    let base = org.strip_prefix("OKTA_ORG=").unwrap().to_string();
+    let answer = common::post(
+        &format!("{base}/api/v1/authn"),
+        &serde_json::json!({"username": "demo@example.com", "password": "demo-password"}),
+    );
+    let json = answer.json();
+    assert_eq!(json["status"], "MFA_REQUIRED", "{json}");
+    let types: Vec<&str> = json["_embedded"]["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["factorType"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["push", "token:software:totp", "sms", "question"]);
+    drop(child.stdin.take());
+    child.wait().unwrap();
+}
