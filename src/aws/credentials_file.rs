@@ -143,34 +143,15 @@ pub fn config_section(profile: &str) -> String {
     }
 }
 
-/// Write (or update in place) a cross-account profile in ~/.aws/config: `role_arn` (the
-/// target) and `source_profile` (the credentials section), plus `region` when set.
-pub fn write_role_profile(
-    path: &Path,
-    profile: &str,
-    role_arn: &str,
-    source_profile: &str,
-    region: Option<&str>,
-) -> Result<()> {
+/// Whether `keys` can be written to the AWS CLI profile `profile` of ~/.aws/config so that
+/// they read back as written: checked before the file (or its lock) is touched.
+pub fn check_config_entry(profile: &str, keys: &[(&str, &str)]) -> Result<()> {
     let section = config_section(profile);
-    let set_all = |doc: &mut IniDocument| -> Result<()> {
-        let refused = |e| unwritable(e, "the AWS CLI profile", profile);
-        doc.set(&section, "role_arn", role_arn).map_err(refused)?;
-        doc.set(&section, "source_profile", source_profile)
-            .map_err(refused)?;
-        if let Some(region) = region {
-            doc.set(&section, "region", region).map_err(refused)?;
-        }
-        Ok(())
-    };
-    // Refused before the file (or its lock) is touched.
-    set_all(&mut IniDocument::default())?;
-    update_file(path, |text| {
-        let mut doc = IniDocument::parse(text);
-        set_all(&mut doc)?;
-        Ok(doc.render())
-    })
-    .with_context(|| format!("writing {}", path.display()))?;
+    let doc = IniDocument::default();
+    for (key, value) in keys {
+        doc.check_writable(&section, key, value)
+            .map_err(|e| unwritable(e, "the AWS CLI profile", profile))?;
+    }
     Ok(())
 }
 
@@ -207,9 +188,9 @@ mod tests {
             assert!(user.cause.starts_with("cannot write"), "{}", user.cause);
             assert_eq!(std::fs::read_to_string(&path).unwrap(), BEFORE);
         }
-        let config = dir.path().join("config");
-        assert!(write_role_profile(&config, "x\n[default]", "arn", "x", None).is_err());
-        assert!(!config.exists());
+        assert!(check_config_entry("x\n[default]", &[("role_arn", "arn")]).is_err());
+        assert!(check_config_entry("x", &[("region", "eu-west-1\n[default]")]).is_err());
+        assert!(check_config_entry("x", &[("region", "eu-west-1")]).is_ok());
         // no lock file either: refused before the directory is touched
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "{names:?}");

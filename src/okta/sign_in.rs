@@ -59,16 +59,26 @@ impl<'a> SignIn<'a> {
         app_link: &Url,
         kept: &mut OktaWebSession,
     ) -> Result<SamlForm> {
-        let engine = engine::of_org(client, &mut kept.engine, now_secs()).await;
-        match way(engine, self.okta.oidc_client_id.as_deref()) {
-            Way::Classic => self.classic(client, prompter, app_link).await,
-            Way::ClassicOnIdentityEngine => {
-                self.classic(client, prompter, app_link).await.map_err(|e| {
-                    match engine::needs_browser(&e) {
-                        true => engine::needs_device_flow(&e),
-                        false => e,
+        let Some(client_id) = self.okta.oidc_client_id.as_deref() else {
+            // Without an OIDC client the way is Classic whatever the engine: the engine is
+            // asked only when Okta refuses, to name the setup the browser sign-in needs (so a
+            // cold Classic login stays three round trips).
+            let signed_in = self.classic(client, prompter, app_link).await;
+            return match signed_in {
+                Err(e) if engine::needs_browser(&e) => {
+                    let engine = engine::of_org(client, &mut kept.engine, now_secs()).await;
+                    match way(engine, None) {
+                        Way::ClassicOnIdentityEngine => Err(engine::needs_device_flow(&e)),
+                        _ => Err(e),
                     }
-                })
+                }
+                other => other,
+            };
+        };
+        let engine = engine::of_org(client, &mut kept.engine, now_secs()).await;
+        match way(engine, Some(client_id)) {
+            Way::Classic | Way::ClassicOnIdentityEngine => {
+                self.classic(client, prompter, app_link).await
             }
             Way::Browser { client_id } => {
                 let how = BrowserSignIn {

@@ -52,10 +52,9 @@ pub trait Prompter {
     fn warn(&self, message: &str);
 
     /// A link for the user to open (`message` names it and any code it should show); a
-    /// person at a terminal also gets it as a QR code, to open on a phone.
-    fn show_link(&self, message: &str, _link: &str) {
-        self.say(message);
-    }
+    /// person at a terminal also gets it as a QR code, to open on a phone. No default: a
+    /// wrapper that forgot to pass it on would lose the QR code.
+    fn show_link(&self, message: &str, link: &str);
 
     /// Start waiting on something outside (a push approval, a browser sign-in) that the user
     /// may cancel with Ctrl-C. While the `Waiting` lives, Ctrl-C cancels the wait instead of

@@ -47,6 +47,10 @@ impl Prompter for NoTerminal {
         )
     }
 
+    fn show_link(&self, message: &str, _link: &str) {
+        self.say(message);
+    }
+
     fn say(&self, message: &str) {
         log::say(message);
     }

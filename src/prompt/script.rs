@@ -126,6 +126,10 @@ impl Prompter for ScriptedPrompter {
         }
     }
 
+    fn show_link(&self, message: &str, _link: &str) {
+        self.say(message);
+    }
+
     fn say(&self, message: &str) {
         self.said.borrow_mut().push(message.to_string());
     }

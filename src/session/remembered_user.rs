@@ -85,6 +85,10 @@ impl Prompter for RememberingUser<'_> {
         self.inner.warn(message);
     }
 
+    fn show_link(&self, message: &str, link: &str) {
+        self.inner.show_link(message, link);
+    }
+
     fn start_waiting(&self) -> Box<dyn Waiting + '_> {
         self.inner.start_waiting()
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::aws::credentials_file::config_section;
+use crate::aws::credentials_file::{check_config_entry, config_section};
 use crate::files::atomic_file::update_file;
 use crate::files::ini_edit::IniDocument;
 use crate::settings::Profile;
@@ -23,6 +23,7 @@ pub fn write_config_entry(
     aws_profile: &str,
     keys: &[(&str, &str)],
 ) -> Result<()> {
+    check_config_entry(aws_profile, keys)?;
     let section = config_section(aws_profile);
     let mut written = Vec::new();
     update_file(path, |text| {
