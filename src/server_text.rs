@@ -16,6 +16,13 @@ pub fn clean(text: &str) -> String {
         .collect()
 }
 
+/// For serde: a string field read from a server's answer, cleaned as it is read
+/// (`#[serde(deserialize_with = "crate::server_text::cleaned")]`).
+pub fn cleaned<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(clean(&text))
+}
+
 /// Unicode's explicit direction controls (embeddings, overrides, isolates, marks).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -24,6 +31,18 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_read_through_cleaned_hold_no_escapes() {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            #[serde(deserialize_with = "cleaned")]
+            error_description: String,
+        }
+        let answer: Answer =
+            serde_json::from_str(r#"{"error_description": "denied\u001b]0;owned\u0007"}"#).unwrap();
+        assert_eq!(answer.error_description, "denied]0;owned");
+    }
 
     #[test]
     fn escapes_and_control_characters_are_removed() {

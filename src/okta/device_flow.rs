@@ -90,8 +90,9 @@ impl std::fmt::Debug for RefreshGrant {
 /// OAuth's error answer (RFC 6749 §5.2): the poll branches on its code.
 #[derive(Debug, Deserialize)]
 struct OAuthError {
+    #[serde(deserialize_with = "crate::server_text::cleaned")]
     error: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::server_text::cleaned")]
     error_description: String,
 }
 
