@@ -17,7 +17,6 @@ use url::Url;
 
 use super::{ProfileArg, RoleArg, load_settings};
 use crate::aws::cli_path::find_real_aws;
-use crate::aws::credentials_file::credentials_path;
 use crate::error::one_line;
 use crate::okta::client::OktaClient;
 use crate::okta::saml_page::{self, PageOutcome};
@@ -480,7 +479,7 @@ fn file_modes(settings: &Settings, report: &mut Report) {
         }
         for (path, writable_only) in [
             (settings.config_file.clone(), true),
-            (credentials_path(), false),
+            (crate::aws::credentials_file::credentials_path(), false),
         ] {
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
