@@ -330,6 +330,14 @@ fn each_failure_is_one_line_with_its_hint_and_writes_nothing() {
     );
     failing(
         DeviceFlow {
+            apps_sso_scope: false,
+            ..base()
+        },
+        "the OIDC app of OKTA_OIDC_CLIENT_ID may not ask for: openid okta.apps.sso",
+        "okta.apps.sso scope",
+    );
+    failing(
+        DeviceFlow {
             client_id: "0oaother".into(),
             ..base()
         },

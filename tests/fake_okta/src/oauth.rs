@@ -105,6 +105,12 @@ pub async fn device_authorize(
             "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
         );
     }
+    if !flow.apps_sso_scope {
+        return bad_request(
+            "invalid_scope",
+            "One or more scopes are not configured for the authorization server resource.",
+        );
+    }
     let scopes: Vec<String> = match flow.offline_access {
         OfflineAccess::Refused if has(OFFLINE_ACCESS) => {
             return bad_request(

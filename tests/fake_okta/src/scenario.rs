@@ -70,6 +70,9 @@ pub struct DeviceFlow {
     pub approval: Approval,
     /// What the app grants when a client asks for `offline_access`.
     pub offline_access: OfflineAccess,
+    /// Whether the app was granted the `okta.apps.sso` scope; without it Okta answers the
+    /// device authorization `invalid_scope`, as for any scope the app may not ask for.
+    pub apps_sso_scope: bool,
     /// What the token exchange for the AWS app's web SSO token answers.
     pub web_sso: WebSso,
     /// The device authorization's `expires_in` and `interval`, in seconds (hostile values
@@ -91,6 +94,7 @@ impl DeviceFlow {
             outcome: DeviceOutcome::Approve,
             approval: Approval::AfterPolls,
             offline_access: OfflineAccess::NotGranted,
+            apps_sso_scope: true,
             web_sso: WebSso::Issue,
             expires_in: 600,
             interval: 1,
