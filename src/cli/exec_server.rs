@@ -55,6 +55,11 @@ pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
     let (events, inbox) = mpsc::channel();
     let endpoint = Endpoint::start(events.clone())?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
+    // Our handlers before the command starts: a signal sent to us as soon as it runs is
+    // then held and passed on, never our death with the command orphaned. The prompt's
+    // Ctrl-C handler first, so that ours replace it.
+    crate::prompt::interrupt::install_handler();
+    signals::install();
     let child = match spawn_command(program, rest, &endpoint.variables, &region) {
         Ok(child) => child,
         Err(e) => {
@@ -62,8 +67,6 @@ pub fn run(args: &ExecArgs, prompter: &dyn Prompter) -> Result<i32> {
             return Err(e);
         }
     };
-    // The prompt's Ctrl-C handler, installed now, must not replace ours later.
-    crate::prompt::interrupt::install_handler();
     signals::forward_to(child.id());
     wait_in_background(child, events);
 
@@ -313,11 +316,12 @@ mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 
     static CHILD: AtomicI32 = AtomicI32::new(0);
+    /// A signal that came before the command's pid was known, passed on once it is.
+    static PENDING: AtomicI32 = AtomicI32::new(0);
     const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
 
-    /// Handle the signals from now on on behalf of the process `pid`.
-    pub fn forward_to(pid: u32) {
-        CHILD.store(pid as i32, Ordering::SeqCst);
+    /// From now on the signals reach the command (`forward_to`), or wait for it.
+    pub fn install() {
         for signal in FORWARDED {
             // SAFETY: the handler only calls kill(2), which is async-signal-safe, with
             // values it reads from an atomic and its arguments. A handler (not SIG_IGN) is
@@ -332,16 +336,33 @@ mod signals {
         }
     }
 
+    /// The command is the process `pid`: pass it what came while it started, and the rest.
+    pub fn forward_to(pid: u32) {
+        CHILD.store(pid as i32, Ordering::SeqCst);
+        let pending = PENDING.swap(0, Ordering::SeqCst);
+        if pending != 0 {
+            // SAFETY: kill(2) with our own child's pid.
+            unsafe {
+                libc::kill(pid as i32, pending);
+            }
+        }
+    }
+
     extern "C" fn pass_on(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
         // The terminal's signals (si_code SI_KERNEL, > 0) went to the command already.
         // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
         let from_a_process = info.is_null() || unsafe { (*info).si_code } <= 0;
         let child = CHILD.load(Ordering::SeqCst);
-        if from_a_process && child > 0 {
+        if !from_a_process {
+            return;
+        }
+        if child > 0 {
             // SAFETY: kill(2) is async-signal-safe.
             unsafe {
                 libc::kill(child, signal);
             }
+        } else {
+            PENDING.store(signal, Ordering::SeqCst);
         }
     }
 
@@ -365,6 +386,8 @@ mod signals {
     //! Off Unix, the console's Ctrl-C reaches every process attached to it, the command's
     //! included; we wait for it to exit.
     use std::process::ExitStatus;
+
+    pub fn install() {}
 
     pub fn forward_to(_pid: u32) {}
 
