@@ -66,8 +66,6 @@ impl Partition {
             Partition::AwsCn => "console.amazonaws.cn",
         }
     }
-
-    const ALL: [Partition; 3] = [Partition::Aws, Partition::AwsUsGov, Partition::AwsCn];
 }
 
 /// A federation endpoint the session's credentials may be sent to: an AWS sign-in host over
@@ -109,7 +107,9 @@ impl FederationEndpoint {
         let aws_endpoint = url.scheme() == "https"
             && url.port().is_none()
             && url.path() == "/federation"
-            && url.host_str().is_some_and(is_aws_signin_host);
+            && url
+                .host_str()
+                .is_some_and(super::signin_page::is_aws_signin_host);
         let loopback = matches!(url.scheme(), "http" | "https") && crate::net::is_loopback(&url);
         if !(aws_endpoint || loopback) || url.query().is_some() || !url.username().is_empty() {
             return Err(refused());
@@ -127,27 +127,6 @@ impl FederationEndpoint {
         url.query_pairs_mut().extend_pairs(params);
         url
     }
-}
-
-/// An AWS sign-in host, or a regional one (`us-east-1.signin.aws.amazon.com`).
-fn is_aws_signin_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    Partition::ALL.iter().any(|partition| {
-        let base = partition.signin_host();
-        host == base
-            || host
-                .strip_suffix(base)
-                .and_then(|prefix| prefix.strip_suffix('.'))
-                .is_some_and(is_region_label)
-    })
-}
-
-/// One DNS label such as `us-gov-west-1`.
-fn is_region_label(label: &str) -> bool {
-    !label.is_empty()
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Service shortcuts whose console is not at `/<name>/home`: (shortcut, path, fragment).

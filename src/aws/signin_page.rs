@@ -137,7 +137,9 @@ pub fn allowed_action(action: &str) -> Option<Url> {
     ok.then_some(url)
 }
 
-fn is_aws_signin_host(host: &str) -> bool {
+/// An AWS sign-in host of any partition, or a regional one
+/// (`us-east-1.signin.aws.amazon.com`): where the SAML page and the federation endpoint live.
+pub(crate) fn is_aws_signin_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     AWS_SIGNIN_HOSTS.iter().any(|base| {
         host == *base
