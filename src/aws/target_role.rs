@@ -60,15 +60,28 @@ fn preset_arn(preset: &str, saml_role: &RolePair) -> Result<Option<RoleArn>> {
     Ok(RoleArn::from_short(preset, saml_role.role_arn.partition()))
 }
 
+/// What the target question came to.
+#[derive(Debug, PartialEq)]
+pub enum Chosen {
+    /// A target, or none (the SAML role itself): remembered for this SAML role.
+    Decided(Option<RoleArn>),
+    /// Nobody could answer (no terminal, nothing remembered): the SAML role this time, and
+    /// the question asked again at the next login.
+    Unanswered,
+}
+
 /// Ask IAM which roles the SAML role may assume, and pick one. Every failure is a warning:
-/// the login goes on with the SAML role.
+/// the login goes on with the SAML role. `remembered`: the choice made last time for this
+/// SAML role, which answers the menu when no terminal can (a scripted `login --force` keeps
+/// the user's target instead of dropping it).
 pub async fn introspect_and_choose(
     settings: &TargetSettings,
     region: &str,
     saml_role: &RolePair,
     credentials: &AwsCredentials,
+    remembered: Option<&RoleArn>,
     prompter: &dyn Prompter,
-) -> Result<Option<RoleArn>> {
+) -> Result<Chosen> {
     let keys = settings
         .iam_keys
         .as_ref()
@@ -79,7 +92,7 @@ pub async fn introspect_and_choose(
         Err(e) => {
             log::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
             prompter.warn(&e.to_warning());
-            return Ok(None);
+            return Ok(Chosen::Decided(None));
         }
     };
     let found: Vec<RoleArn> = found.iter().filter_map(|t| RoleArn::parse(t)).collect();
@@ -88,21 +101,35 @@ pub async fn introspect_and_choose(
         saml_role.role_arn,
         listing(&found)
     ));
-    choose_target(settings.role.as_deref(), &found, saml_role, prompter)
+    let menu = TargetMenu {
+        targets: &found,
+        saml_role,
+        remembered,
+    };
+    choose_target(settings.role.as_deref(), &menu, prompter)
+}
+
+/// The targets IAM allows the SAML role, and the choice remembered among them.
+struct TargetMenu<'a> {
+    targets: &'a [RoleArn],
+    saml_role: &'a RolePair,
+    remembered: Option<&'a RoleArn>,
 }
 
 /// Among the targets IAM allows: the preset (by name), the only one, or a menu. Only Ctrl-C
 /// is an error; anything else warns and stays in the SAML role.
 fn choose_target(
     preset: Option<&str>,
-    targets: &[RoleArn],
-    saml_role: &RolePair,
+    menu: &TargetMenu<'_>,
     prompter: &dyn Prompter,
-) -> Result<Option<RoleArn>> {
+) -> Result<Chosen> {
+    let TargetMenu {
+        targets, saml_role, ..
+    } = *menu;
     if let Some(name) = preset {
         let found: Vec<&RoleArn> = targets.iter().filter(|t| t.name() == name.trim()).collect();
         if let [one] = found.as_slice() {
-            return Ok(Some((*one).clone()));
+            return Ok(Chosen::Decided(Some((*one).clone())));
         }
         prompter.warn(&format!(
             "{OKTA_AWS_TARGET_ROLE}={name} names {} of the roles {} may assume ({}); set it to the role's ARN or ACCOUNT/ROLE",
@@ -110,26 +137,43 @@ fn choose_target(
             saml_role.role_arn.name(),
             listing(targets)
         ));
-        return Ok(None);
+        return Ok(Chosen::Decided(None));
     }
     match targets {
-        [] => Ok(None),
-        [one] => Ok(Some(one.clone())),
-        several => {
-            let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
-            labels.push(format!("(none: stay in {})", saml_role.role_arn.short()));
-            match prompter.choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
-                Ok(index) => Ok(several.get(index).cloned()),
-                Err(e) if e.downcast_ref::<Interrupted>().is_some() => Err(e),
-                Err(e) => {
-                    prompter.warn(&format!(
-                        "{e}; set {OKTA_AWS_TARGET_ROLE} to one of them; staying in {} for now",
-                        saml_role.role_arn.short()
-                    ));
-                    Ok(None)
-                }
+        [] => Ok(Chosen::Decided(None)),
+        [one] => Ok(Chosen::Decided(Some(one.clone()))),
+        several => ask_target(several, menu, prompter),
+    }
+}
+
+/// The menu of several targets, with a way out. With no terminal, the choice remembered
+/// for this SAML role answers; with none remembered, a warning and the SAML role.
+fn ask_target(
+    several: &[RoleArn],
+    menu: &TargetMenu<'_>,
+    prompter: &dyn Prompter,
+) -> Result<Chosen> {
+    let saml_role = menu.saml_role;
+    let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
+    labels.push(format!("(none: stay in {})", saml_role.role_arn.short()));
+    match prompter.choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
+        Ok(index) => Ok(Chosen::Decided(several.get(index).cloned())),
+        Err(e) if e.downcast_ref::<Interrupted>().is_some() => Err(e),
+        Err(e) => match menu.remembered.filter(|r| several.contains(r)) {
+            Some(kept) => {
+                log::debug(&format!(
+                    "no answer to the menu ({e}): the cross-account role chosen before, {kept}"
+                ));
+                Ok(Chosen::Decided(Some(kept.clone())))
             }
-        }
+            None => {
+                prompter.warn(&format!(
+                    "{e}; set {OKTA_AWS_TARGET_ROLE} to one of them; staying in {} for now",
+                    saml_role.role_arn.short()
+                ));
+                Ok(Chosen::Unanswered)
+            }
+        },
     }
 }
 
@@ -157,6 +201,18 @@ mod tests {
         RoleArn::parse(text).unwrap()
     }
 
+    fn menu<'a>(
+        targets: &'a [RoleArn],
+        remembered: Option<&'a RoleArn>,
+        saml_role: &'a RolePair,
+    ) -> TargetMenu<'a> {
+        TargetMenu {
+            targets,
+            saml_role,
+            remembered,
+        }
+    }
+
     #[test]
     fn presets_become_arns_in_the_saml_partition() {
         assert_eq!(
@@ -176,37 +232,43 @@ mod tests {
 
     #[test]
     fn a_named_preset_picks_among_the_targets() {
+        let saml = saml();
         let targets = vec![
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/Audit"),
         ];
         let prompter = ScriptedPrompter::new();
         let pick = |preset, targets: &[RoleArn]| {
-            choose_target(preset, targets, &saml(), &prompter).unwrap()
+            choose_target(preset, &menu(targets, None, &saml), &prompter).unwrap()
         };
         assert_eq!(
             pick(Some("Audit"), &targets),
-            Some(arn("arn:aws:iam::3:role/Audit"))
+            Chosen::Decided(Some(arn("arn:aws:iam::3:role/Audit")))
         );
-        assert_eq!(pick(Some("Nope"), &targets), None);
+        assert_eq!(pick(Some("Nope"), &targets), Chosen::Decided(None));
         assert_eq!(
             pick(None, &targets[..1]),
-            Some(arn("arn:aws:iam::2:role/Deploy"))
+            Chosen::Decided(Some(arn("arn:aws:iam::2:role/Deploy")))
         );
-        assert_eq!(pick(None, &[]), None);
+        assert_eq!(pick(None, &[]), Chosen::Decided(None));
     }
 
     #[test]
     fn several_targets_make_a_menu_with_a_way_out() {
+        let saml = saml();
         let targets = vec![
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/ops/Audit"),
         ];
         let prompter = ScriptedPrompter::new().pick(1).pick(2);
-        let first = choose_target(None, &targets, &saml(), &prompter).unwrap();
-        assert_eq!(first, Some(targets[1].clone()));
-        let stay = choose_target(None, &targets, &saml(), &prompter).unwrap();
-        assert_eq!(stay, None, "the last item stays in the SAML role");
+        let first = choose_target(None, &menu(&targets, None, &saml), &prompter).unwrap();
+        assert_eq!(first, Chosen::Decided(Some(targets[1].clone())));
+        let stay = choose_target(None, &menu(&targets, None, &saml), &prompter).unwrap();
+        assert_eq!(
+            stay,
+            Chosen::Decided(None),
+            "the last item stays in the SAML role"
+        );
         let menu = &prompter.menus()[0];
         assert_eq!(menu.prompt, "Cross-account role");
         assert_eq!(
@@ -216,24 +278,40 @@ mod tests {
     }
 
     #[test]
-    fn without_a_terminal_the_menu_warns_and_stays_in_the_saml_role() {
+    fn without_a_terminal_the_menu_warns_and_stays_in_the_saml_role_undecided() {
+        let saml = saml();
         let targets = vec![
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/Audit"),
         ];
         assert_eq!(
-            choose_target(None, &targets, &saml(), &NoTerminal).unwrap(),
-            None
+            choose_target(None, &menu(&targets, None, &saml), &NoTerminal).unwrap(),
+            Chosen::Unanswered
         );
         let prompter = ScriptedPrompter::new();
         assert_eq!(
-            choose_target(Some("Nope"), &targets, &saml(), &prompter).unwrap(),
-            None
+            choose_target(Some("Nope"), &menu(&targets, None, &saml), &prompter).unwrap(),
+            Chosen::Decided(None)
         );
         let said = prompter.said();
         assert!(
             said[0].starts_with("warning: OKTA_AWS_TARGET_ROLE=Nope names none"),
             "{said:?}"
         );
+    }
+
+    #[test]
+    fn without_a_terminal_the_choice_made_before_answers_the_menu() {
+        let saml = saml();
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
+        ];
+        let chosen = choose_target(None, &menu(&targets, Some(&targets[1]), &saml), &NoTerminal);
+        assert_eq!(chosen.unwrap(), Chosen::Decided(Some(targets[1].clone())));
+        // A remembered role IAM no longer allows does not answer.
+        let gone = arn("arn:aws:iam::4:role/Gone");
+        let chosen = choose_target(None, &menu(&targets, Some(&gone), &saml), &NoTerminal);
+        assert_eq!(chosen.unwrap(), Chosen::Unanswered);
     }
 }

@@ -8,7 +8,7 @@ use super::model::{AwsSession, TargetCredentials, fresh};
 use super::provider::Provider;
 use crate::arn::RoleArn;
 use crate::aws::sts;
-use crate::aws::target_role::{self, Decision};
+use crate::aws::target_role::{self, Chosen, Decision};
 use crate::prompt::Prompter;
 use crate::settings::Settings;
 
@@ -26,8 +26,16 @@ pub struct CrossAccountHop<'a, P> {
 impl<P: Provider> Provider for CrossAccountHop<'_, P> {
     async fn provide(&self) -> Result<AwsSession> {
         let mut session = self.inner.provide().await?;
-        let target = self.decide(&session).await?;
-        session.target_decided_for = Some(session.role.role_arn.clone());
+        let target = match self.decide(&session).await? {
+            Chosen::Decided(target) => {
+                session.target_decided_for = Some(session.role.role_arn.clone());
+                target
+            }
+            Chosen::Unanswered => {
+                session.target_decided_for = None;
+                None
+            }
+        };
         match target {
             Some(role_arn) => self.hop(&mut session, role_arn).await?,
             None => session.target = None,
@@ -38,18 +46,20 @@ impl<P: Provider> Provider for CrossAccountHop<'_, P> {
 
 impl<P> CrossAccountHop<'_, P> {
     /// The target role, if any: a preset wins, then a remembered choice for this SAML role,
-    /// else IAM is asked.
-    async fn decide(&self, session: &AwsSession) -> Result<Option<RoleArn>> {
+    /// else IAM is asked (and the remembered choice answers its menu when no terminal can).
+    async fn decide(&self, session: &AwsSession) -> Result<Chosen> {
         let remembered = self.previous.filter(|p| p.target_decided_for.is_some());
+        let remembered_for = remembered.and_then(|p| p.target_decided_for.as_ref());
+        let remembered_target = remembered.and_then(|p| p.target.as_ref().map(|t| &t.role_arn));
         let decision = target_role::decide(
             &self.settings.target,
             &session.role,
-            remembered.and_then(|p| p.target_decided_for.as_ref()),
-            remembered.and_then(|p| p.target.as_ref().map(|t| &t.role_arn)),
+            remembered_for,
+            remembered_target,
             self.force,
         )?;
         match decision {
-            Decision::Keep(arn) | Decision::Use(arn) => Ok(arn),
+            Decision::Keep(arn) | Decision::Use(arn) => Ok(Chosen::Decided(arn)),
             Decision::Introspect => {
                 let partition = session.role.role_arn.partition();
                 let region = self.settings.sts.regions.for_partition(partition);
@@ -58,6 +68,7 @@ impl<P> CrossAccountHop<'_, P> {
                     &region,
                     &session.role,
                     &session.credentials,
+                    remembered_target.filter(|_| remembered_for == Some(&session.role.role_arn)),
                     self.prompter,
                 )
                 .await

@@ -264,3 +264,39 @@ fn logout_takes_out_the_config_entry_so_the_aws_cli_still_works() {
         aws.stderr()
     );
 }
+
+#[test]
+fn without_a_terminal_the_target_chosen_before_answers_and_no_choice_is_not_remembered() {
+    Seeder::for_account("400000000010").role_with_policy(
+        "Ops",
+        &allow(&[
+            "arn:aws:iam::500000000010:role/Deploy",
+            "arn:aws:iam::600000000010:role/Audit",
+        ]),
+    );
+    let mut s = sandbox_for("400000000010", "Ops");
+    let warned = |run: &Run| {
+        run.stderr()
+            .contains("set OKTA_AWS_TARGET_ROLE to one of them")
+    };
+    // Nothing chosen yet and no terminal: the SAML role, with a warning — at every login
+    // (here a renewal forced by a minimum TTL beyond the session), not only the first.
+    let run = s.run("okta-aws", &["login"]);
+    assert!(warned(run.success()), "{}", run.stderr());
+    s.set("OKTA_AWS_MIN_TTL", Some("100000"));
+    let run = s.run("okta-aws", &["login"]);
+    assert!(warned(run.success()), "asked again: {}", run.stderr());
+    s.set("OKTA_AWS_MIN_TTL", None);
+
+    // A choice made once (here by the preset) answers a scripted `login --force` later.
+    s.set("OKTA_AWS_TARGET_ROLE", Some("Audit"));
+    s.run("okta-aws", &["login", "--force"]).success();
+    s.set("OKTA_AWS_TARGET_ROLE", None);
+    let run = s.run("okta-aws", &["login", "--force"]);
+    assert!(!warned(run.success()), "{}", run.stderr());
+    // The ~/.aws/config entry it wrote still leads the real aws into the target.
+    assert!(
+        caller_arn(&aws_as(&s, "400000000010/Ops"))
+            .starts_with("arn:aws:sts::600000000010:assumed-role/Audit/")
+    );
+}
