@@ -6,7 +6,7 @@ use anyhow::Result;
 use crate::arn::RoleArn;
 use crate::aws::AwsCredentials;
 use crate::aws::iam::{self, TargetRoles};
-use crate::error::{Interrupted, fail};
+use crate::error::fail;
 use crate::prompt::{Prompter, log};
 use crate::saml::RolePair;
 use crate::settings::TargetSettings;
@@ -60,28 +60,15 @@ fn preset_arn(preset: &str, saml_role: &RolePair) -> Result<Option<RoleArn>> {
     Ok(RoleArn::from_short(preset, saml_role.role_arn.partition()))
 }
 
-/// What the target question came to.
-#[derive(Debug, PartialEq)]
-pub enum Chosen {
-    /// A target, or none (the SAML role itself): remembered for this SAML role.
-    Decided(Option<RoleArn>),
-    /// Nobody could answer (no terminal, nothing remembered): the SAML role this time, and
-    /// the question asked again at the next login.
-    Unanswered,
-}
-
-/// Ask IAM which roles the SAML role may assume, and pick one. Every failure is a warning:
-/// the login goes on with the SAML role. `remembered`: the choice made last time for this
-/// SAML role, which answers the menu when no terminal can (a scripted `login --force` keeps
-/// the user's target instead of dropping it).
-pub async fn introspect_and_choose(
+/// Ask IAM which roles the SAML role may assume. A failure is a warning and `None`: the
+/// login goes on with the SAML role.
+pub async fn find_targets(
     settings: &TargetSettings,
     region: &str,
     saml_role: &RolePair,
     credentials: &AwsCredentials,
-    remembered: Option<&RoleArn>,
     prompter: &dyn Prompter,
-) -> Result<Chosen> {
+) -> Option<Vec<RoleArn>> {
     let keys = settings
         .iam_keys
         .as_ref()
@@ -92,7 +79,7 @@ pub async fn introspect_and_choose(
         Err(e) => {
             log::debug(&format!("IAM introspection of {}: {e}", saml_role.role_arn));
             prompter.warn(&e.to_warning());
-            return Ok(Chosen::Decided(None));
+            return None;
         }
     };
     let found: Vec<RoleArn> = found.iter().filter_map(|t| RoleArn::parse(t)).collect();
@@ -101,35 +88,32 @@ pub async fn introspect_and_choose(
         saml_role.role_arn,
         listing(&found)
     ));
-    let menu = TargetMenu {
-        targets: &found,
-        saml_role,
-        remembered,
-    };
-    choose_target(settings.role.as_deref(), &menu, prompter)
+    Some(found)
 }
 
-/// The targets IAM allows the SAML role, and the choice remembered among them.
-struct TargetMenu<'a> {
-    targets: &'a [RoleArn],
-    saml_role: &'a RolePair,
-    remembered: Option<&'a RoleArn>,
+/// The targets IAM allows the SAML role, and the choice made for it last time: `Some(None)`
+/// when that was the SAML role itself.
+pub struct TargetMenu<'a> {
+    pub targets: &'a [RoleArn],
+    pub saml_role: &'a RolePair,
+    pub remembered: Option<Option<&'a RoleArn>>,
 }
 
-/// Among the targets IAM allows: the preset (by name), the only one, or a menu. Only Ctrl-C
-/// is an error; anything else warns and stays in the SAML role.
-fn choose_target(
+/// Among the targets IAM allows: the preset (by name), the only one, or a menu. A preset
+/// that names none or several warns and stays in the SAML role; a menu nobody can answer
+/// is an error naming the setting, as every question is.
+pub fn choose_target(
     preset: Option<&str>,
     menu: &TargetMenu<'_>,
     prompter: &dyn Prompter,
-) -> Result<Chosen> {
+) -> Result<Option<RoleArn>> {
     let TargetMenu {
         targets, saml_role, ..
     } = *menu;
     if let Some(name) = preset {
         let found: Vec<&RoleArn> = targets.iter().filter(|t| t.name() == name.trim()).collect();
         if let [one] = found.as_slice() {
-            return Ok(Chosen::Decided(Some((*one).clone())));
+            return Ok(Some((*one).clone()));
         }
         prompter.warn(&format!(
             "{OKTA_AWS_TARGET_ROLE}={name} names {} of the roles {} may assume ({}); set it to the role's ARN or ACCOUNT/ROLE",
@@ -137,44 +121,44 @@ fn choose_target(
             saml_role.role_arn.name(),
             listing(targets)
         ));
-        return Ok(Chosen::Decided(None));
+        return Ok(None);
     }
     match targets {
-        [] => Ok(Chosen::Decided(None)),
-        [one] => Ok(Chosen::Decided(Some(one.clone()))),
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
         several => ask_target(several, menu, prompter),
     }
 }
 
-/// The menu of several targets, with a way out. With no terminal, the choice remembered
-/// for this SAML role answers; with none remembered, a warning and the SAML role.
+/// The menu of several targets, with a way out (the last item), the choice made before as
+/// its default. With no terminal, that choice answers it (a scripted `login --force` keeps
+/// the user's target) while IAM still offers it.
 fn ask_target(
     several: &[RoleArn],
     menu: &TargetMenu<'_>,
     prompter: &dyn Prompter,
-) -> Result<Chosen> {
-    let saml_role = menu.saml_role;
-    let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
-    labels.push(format!("(none: stay in {})", saml_role.role_arn.short()));
-    match prompter.choose("Cross-account role", &labels, 0, OKTA_AWS_TARGET_ROLE) {
-        Ok(index) => Ok(Chosen::Decided(several.get(index).cloned())),
-        Err(e) if e.downcast_ref::<Interrupted>().is_some() => Err(e),
-        Err(e) => match menu.remembered.filter(|r| several.contains(r)) {
-            Some(kept) => {
-                log::debug(&format!(
-                    "no answer to the menu ({e}): the cross-account role chosen before, {kept}"
-                ));
-                Ok(Chosen::Decided(Some(kept.clone())))
-            }
-            None => {
-                prompter.warn(&format!(
-                    "{e}; set {OKTA_AWS_TARGET_ROLE} to one of them; staying in {} for now",
-                    saml_role.role_arn.short()
-                ));
-                Ok(Chosen::Unanswered)
-            }
-        },
+) -> Result<Option<RoleArn>> {
+    let still_offered = menu
+        .remembered
+        .filter(|choice| choice.is_none_or(|r| several.contains(r)));
+    if !prompter.is_interactive()
+        && let Some(choice) = still_offered
+    {
+        log::debug("no terminal: the cross-account choice made before");
+        return Ok(choice.cloned());
     }
+    let mut labels: Vec<String> = several.iter().map(RoleArn::short).collect();
+    labels.push(format!(
+        "(none: stay in {})",
+        menu.saml_role.role_arn.short()
+    ));
+    let default = match still_offered {
+        Some(Some(target)) => several.iter().position(|t| t == target).unwrap_or(0),
+        Some(None) => several.len(),
+        None => 0,
+    };
+    let index = prompter.choose("Cross-account role", &labels, default, OKTA_AWS_TARGET_ROLE)?;
+    Ok(several.get(index).cloned())
 }
 
 fn listing(arns: &[RoleArn]) -> String {
@@ -203,7 +187,7 @@ mod tests {
 
     fn menu<'a>(
         targets: &'a [RoleArn],
-        remembered: Option<&'a RoleArn>,
+        remembered: Option<Option<&'a RoleArn>>,
         saml_role: &'a RolePair,
     ) -> TargetMenu<'a> {
         TargetMenu {
@@ -243,14 +227,14 @@ mod tests {
         };
         assert_eq!(
             pick(Some("Audit"), &targets),
-            Chosen::Decided(Some(arn("arn:aws:iam::3:role/Audit")))
+            Some(arn("arn:aws:iam::3:role/Audit"))
         );
-        assert_eq!(pick(Some("Nope"), &targets), Chosen::Decided(None));
+        assert_eq!(pick(Some("Nope"), &targets), None);
         assert_eq!(
             pick(None, &targets[..1]),
-            Chosen::Decided(Some(arn("arn:aws:iam::2:role/Deploy")))
+            Some(arn("arn:aws:iam::2:role/Deploy"))
         );
-        assert_eq!(pick(None, &[]), Chosen::Decided(None));
+        assert_eq!(pick(None, &[]), None);
     }
 
     #[test]
@@ -262,13 +246,9 @@ mod tests {
         ];
         let prompter = ScriptedPrompter::new().pick(1).pick(2);
         let first = choose_target(None, &menu(&targets, None, &saml), &prompter).unwrap();
-        assert_eq!(first, Chosen::Decided(Some(targets[1].clone())));
+        assert_eq!(first, Some(targets[1].clone()));
         let stay = choose_target(None, &menu(&targets, None, &saml), &prompter).unwrap();
-        assert_eq!(
-            stay,
-            Chosen::Decided(None),
-            "the last item stays in the SAML role"
-        );
+        assert_eq!(stay, None, "the last item stays in the SAML role");
         let menu = &prompter.menus()[0];
         assert_eq!(menu.prompt, "Cross-account role");
         assert_eq!(
@@ -278,20 +258,22 @@ mod tests {
     }
 
     #[test]
-    fn without_a_terminal_the_menu_warns_and_stays_in_the_saml_role_undecided() {
+    fn without_a_terminal_the_menu_fails_naming_the_setting_and_a_bad_preset_warns() {
         let saml = saml();
         let targets = vec![
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/Audit"),
         ];
-        assert_eq!(
-            choose_target(None, &menu(&targets, None, &saml), &NoTerminal).unwrap(),
-            Chosen::Unanswered
+        let unanswered = choose_target(None, &menu(&targets, None, &saml), &NoTerminal);
+        let error = unanswered.unwrap_err().to_string();
+        assert!(
+            error.contains("Cross-account role (2/Deploy, 3/Audit"),
+            "{error}"
         );
         let prompter = ScriptedPrompter::new();
         assert_eq!(
             choose_target(Some("Nope"), &menu(&targets, None, &saml), &prompter).unwrap(),
-            Chosen::Decided(None)
+            None
         );
         let said = prompter.said();
         assert!(
@@ -307,11 +289,38 @@ mod tests {
             arn("arn:aws:iam::2:role/Deploy"),
             arn("arn:aws:iam::3:role/Audit"),
         ];
-        let chosen = choose_target(None, &menu(&targets, Some(&targets[1]), &saml), &NoTerminal);
-        assert_eq!(chosen.unwrap(), Chosen::Decided(Some(targets[1].clone())));
+        let chosen = choose_target(
+            None,
+            &menu(&targets, Some(Some(&targets[1])), &saml),
+            &NoTerminal,
+        );
+        assert_eq!(chosen.unwrap(), Some(targets[1].clone()));
         // A remembered role IAM no longer allows does not answer.
         let gone = arn("arn:aws:iam::4:role/Gone");
-        let chosen = choose_target(None, &menu(&targets, Some(&gone), &saml), &NoTerminal);
-        assert_eq!(chosen.unwrap(), Chosen::Unanswered);
+        let chosen = choose_target(None, &menu(&targets, Some(Some(&gone)), &saml), &NoTerminal);
+        assert!(chosen.is_err());
+        // Staying in the SAML role was a choice too.
+        let chosen = choose_target(None, &menu(&targets, Some(None), &saml), &NoTerminal);
+        assert_eq!(chosen.unwrap(), None);
+    }
+
+    #[test]
+    fn on_a_terminal_the_choice_made_before_is_the_menus_default() {
+        let saml = saml();
+        let targets = vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
+        ];
+        let prompter = ScriptedPrompter::new().pick(0);
+        choose_target(
+            None,
+            &menu(&targets, Some(Some(&targets[1])), &saml),
+            &prompter,
+        )
+        .unwrap();
+        assert_eq!(prompter.menus()[0].default, 1);
+        let prompter = ScriptedPrompter::new().pick(0);
+        choose_target(None, &menu(&targets, Some(None), &saml), &prompter).unwrap();
+        assert_eq!(prompter.menus()[0].default, 2, "(none: stay in …)");
     }
 }

@@ -8,18 +8,17 @@ use super::account_names;
 use super::model::AwsSession;
 use super::provider::Provider;
 use super::remembered_user::RememberingUser;
+use super::unattended;
 use crate::aws::{AwsCredentials, sts};
-use crate::error::fail;
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::{Prompter, log};
 use crate::role_choice::{self, MenuHints};
 use crate::saml::{Assertion, RolePair};
-use crate::settings::keys::OKTA_AWS_ROLE_TO_ASSUME;
 use crate::settings::{DEFAULT_DURATION_SECS, Settings};
 use crate::store::Store;
-use crate::store::cache_dir::{FORMAT_VERSION, now_secs};
+use crate::store::cache_dir::FORMAT_VERSION;
 
 /// What a login works with.
 #[derive(Clone, Copy)]
@@ -62,7 +61,7 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         store,
     } = *context;
     let client = okta_client(settings)?;
-    role_answerable(context, &client.origin())?;
+    unattended::questions_answerable(settings, prompter, store, &client.origin(), previous)?;
     let (assertion, action) = saml_assertion(context, &client).await?;
     log::debug(&format!(
         "the assertion grants {} role(s)",
@@ -101,36 +100,6 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
         target_decided_for: None,
         target: None,
     })
-}
-
-/// With no terminal, the role question must be known unanswerable before a sign-in sends a
-/// push (else the push is approved and then the login fails): when the profile's last
-/// assertion granted several roles and no role is preset, fail now. Not when the kept Okta
-/// session will likely serve (no factor fires) — then the role menu's own error says it.
-fn role_answerable(context: &LoginContext<'_>, org: &str) -> Result<()> {
-    let LoginContext {
-        settings,
-        prompter,
-        store,
-    } = *context;
-    if prompter.is_interactive() || settings.sts.role.is_some() {
-        return Ok(());
-    }
-    let roles = store.granted_roles(&settings.profile).unwrap_or_default();
-    let kept_alive = store
-        .okta_web_session(org)
-        .is_some_and(|kept| kept.alive(now_secs()));
-    if roles.len() < 2 || kept_alive {
-        return Ok(());
-    }
-    let listed: Vec<String> = roles.iter().map(|r| r.role_arn.short()).collect();
-    fail(
-        format!(
-            "no terminal to ask which role to assume (your last login granted {}), and signing in would first ask for MFA",
-            listed.join(", ")
-        ),
-        format!("set {OKTA_AWS_ROLE_TO_ASSUME} (in the environment or the config file)"),
-    )
 }
 
 /// After a sign-in, when the kept Okta session ends (`sessions/me`), kept with it. Best

@@ -16,6 +16,7 @@ pub mod model;
 mod provider;
 mod remembered_user;
 mod target;
+mod unattended;
 pub mod written;
 
 use anyhow::Result;
@@ -131,6 +132,7 @@ fn provide(
         inner: saml_role,
         settings,
         prompter,
+        store: cache.store(),
         previous: previous.as_ref(),
         force: request.force,
     };

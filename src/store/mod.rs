@@ -6,6 +6,7 @@
 //! | AWS session | `p-NAME.session.json` (`top.session.json` for the unnamed profile) | `AwsSession` |
 //! | written (the ledger) | `p-NAME.written.json` | the ~/.aws/credentials sections and ~/.aws/config keys a login wrote |
 //! | granted roles | `p-NAME.roles.json` | the roles of the profile's last assertion, whatever the login path |
+//! | target choices | `p-NAME.targets.json` | the cross-account targets IAM offered when it offered several |
 //! | login lock | `p-NAME.lock` | held while that profile logs in |
 //! | Okta web session | `okta-HOST.okta.json`, one per org | `OktaWebSession` |
 //! | account names | `account-names.json` | `AccountNames`, shared by all profiles |
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+use crate::arn::RoleArn;
 use crate::aws::signin_page::{AccountNames, FRESH_FOR_SECS};
 use crate::okta::web_session::OktaWebSession;
 use crate::prompt::Prompter;
@@ -36,6 +38,7 @@ const WRITTEN_SECTIONS: &str = "written.json";
 const OKTA_WEB_SESSION: &str = "okta.json";
 const LOCK: &str = "lock";
 const GRANTED_ROLES: &str = "roles.json";
+const TARGET_CHOICES: &str = "targets.json";
 const ACCOUNT_NAMES: &str = "account-names.json";
 const ACCOUNTS_ASKED: &str = "account-names-asked.json";
 const USER_NAMES: &str = "user-names.json";
@@ -113,6 +116,22 @@ impl Versioned for UserNames {
 struct GrantedRoles {
     version: u32,
     roles: Vec<RolePair>,
+}
+
+/// The cross-account targets IAM offered a SAML role at the profile's last introspection
+/// that found several. With no terminal, a login that would have to ask among them again
+/// fails before MFA, instead of after it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TargetChoices {
+    version: u32,
+    pub saml_role: RoleArn,
+    pub targets: Vec<RoleArn>,
+}
+
+impl Versioned for TargetChoices {
+    fn version(&self) -> u32 {
+        self.version
+    }
 }
 
 impl Versioned for GrantedRoles {
@@ -206,6 +225,27 @@ impl Store {
         }
     }
 
+    /// Remember the targets IAM offered `saml_role` (when there were several to choose from).
+    pub fn save_target_choices(
+        &self,
+        profile: &Profile,
+        saml_role: &RoleArn,
+        targets: &[RoleArn],
+    ) -> Result<()> {
+        let choices = TargetChoices {
+            version: FORMAT_VERSION,
+            saml_role: saml_role.clone(),
+            targets: targets.to_vec(),
+        };
+        self.dir
+            .write(&self.profile_file(profile, TARGET_CHOICES), &choices)
+    }
+
+    /// The targets IAM offered at the profile's last introspection that found several.
+    pub fn target_choices(&self, profile: &Profile) -> Option<TargetChoices> {
+        self.dir.read(&self.profile_file(profile, TARGET_CHOICES))
+    }
+
     /// Forget the AWS sessions of `scope` (and the roles they were granted): how many there
     /// were, and the Okta orgs they came from. Forgetting every one also removes what
     /// interrupted writes left (temporary files holding secrets), however recent.
@@ -213,8 +253,10 @@ impl Store {
         if matches!(scope, Scope::Every) {
             cache_dir::remove_temporaries(&self.dir.path, std::time::Duration::ZERO);
         }
-        for path in self.profile_files(scope, GRANTED_ROLES) {
-            self.dir.remove(&path)?;
+        for kind in [GRANTED_ROLES, TARGET_CHOICES] {
+            for path in self.profile_files(scope, kind) {
+                self.dir.remove(&path)?;
+            }
         }
         let mut orgs = BTreeSet::new();
         let mut forgotten = 0;

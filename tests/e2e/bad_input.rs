@@ -223,12 +223,7 @@ fn no_terminal_fails_before_any_factor_fires() {
     let pushes = s.okta.count("POST", "/api/v1/authn/factors/");
     assert!(pushes > 0);
     // The Okta session is gone; the last login granted two roles, and none is preset.
-    for entry in std::fs::read_dir(s.home().join(".okta/cache")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().ends_with(".okta.json") {
-            std::fs::remove_file(path).unwrap();
-        }
-    }
+    s.end_okta_session();
     s.set("OKTA_AWS_ROLE_TO_ASSUME", None);
     let run = s.run("okta-aws", &["login", "--force"]);
     run.fails_with("no terminal to ask which role");

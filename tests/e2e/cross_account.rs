@@ -117,7 +117,7 @@ fn login_writes_a_config_entry_the_aws_cli_follows() {
 }
 
 #[test]
-fn several_targets_a_preset_name_picks_one_and_without_it_a_warning() {
+fn several_targets_a_preset_name_picks_one_and_without_a_terminal_the_menu_fails() {
     Seeder::for_account("400000000003").role_with_policy(
         "Ops",
         &allow(&[
@@ -128,12 +128,11 @@ fn several_targets_a_preset_name_picks_one_and_without_it_a_warning() {
     );
     let mut s = sandbox_for("400000000003", "Ops");
     let run = s.run("awscli", &["sts", "get-caller-identity"]);
-    assert!(
-        caller_arn(&run).contains(":400000000003:assumed-role/Ops/"),
-        "no terminal: stays in the SAML role"
+    run.fails_with(
+        "no terminal to ask: Cross-account role (500000000003/Deploy, 600000000003/Audit",
     );
     assert!(
-        run.stderr().contains("OKTA_AWS_TARGET_ROLE"),
+        run.stderr().contains("set OKTA_AWS_TARGET_ROLE"),
         "{}",
         run.stderr()
     );
@@ -265,8 +264,10 @@ fn logout_takes_out_the_config_entry_so_the_aws_cli_still_works() {
     );
 }
 
+/// With no terminal: once IAM has offered the role several targets, the next login fails
+/// before any push is sent; a choice made once answers later scripted logins.
 #[test]
-fn without_a_terminal_the_target_chosen_before_answers_and_no_choice_is_not_remembered() {
+fn without_a_terminal_the_target_question_fails_before_mfa_and_a_choice_made_answers() {
     Seeder::for_account("400000000010").role_with_policy(
         "Ops",
         &allow(&[
@@ -274,26 +275,40 @@ fn without_a_terminal_the_target_chosen_before_answers_and_no_choice_is_not_reme
             "arn:aws:iam::600000000010:role/Audit",
         ]),
     );
-    let mut s = sandbox_for("400000000010", "Ops");
-    let warned = |run: &Run| {
+    let arn = "arn:aws:iam::400000000010:role/Ops";
+    let push = Factor::push(0, None, PushOutcome::Approve);
+    let mut s = Sandbox::new(scenario(
+        user_with(vec![push]),
+        vec![SamlRole::new(arn, &provider_for(arn))],
+    ));
+    let pushes = || s.okta.count("POST", "/api/v1/authn/factors/");
+    // The first login cannot know: it fails at the menu, after MFA.
+    let run = s.run("okta-aws", &["login"]);
+    run.fails_with("no terminal to ask: Cross-account role");
+    let after_first = pushes();
+    assert!(after_first > 0);
+    // With the Okta session gone, the next one fails before the push.
+    s.end_okta_session();
+    let run = s.run("okta-aws", &["login"]);
+    run.fails_with("no terminal to ask which cross-account role 400000000010/Ops should assume (it may assume 500000000010/Deploy, 600000000010/Audit)");
+    assert!(
+        run.stderr().contains("OKTA_AWS_TARGET_ROLE"),
+        "{}",
         run.stderr()
-            .contains("set OKTA_AWS_TARGET_ROLE to one of them")
-    };
-    // Nothing chosen yet and no terminal: the SAML role, with a warning — at every login
-    // (here a renewal forced by a minimum TTL beyond the session), not only the first.
-    let run = s.run("okta-aws", &["login"]);
-    assert!(warned(run.success()), "{}", run.stderr());
-    s.set("OKTA_AWS_MIN_TTL", Some("100000"));
-    let run = s.run("okta-aws", &["login"]);
-    assert!(warned(run.success()), "asked again: {}", run.stderr());
-    s.set("OKTA_AWS_MIN_TTL", None);
+    );
+    assert_eq!(pushes(), after_first, "no push was sent");
 
     // A choice made once (here by the preset) answers a scripted `login --force` later.
     s.set("OKTA_AWS_TARGET_ROLE", Some("Audit"));
-    s.run("okta-aws", &["login", "--force"]).success();
+    s.run("okta-aws", &["login"]).success();
     s.set("OKTA_AWS_TARGET_ROLE", None);
+    s.end_okta_session();
     let run = s.run("okta-aws", &["login", "--force"]);
-    assert!(!warned(run.success()), "{}", run.stderr());
+    assert!(
+        !run.success().stderr().contains("warning"),
+        "{}",
+        run.stderr()
+    );
     // The ~/.aws/config entry it wrote still leads the real aws into the target.
     assert!(
         caller_arn(&aws_as(&s, "400000000010/Ops"))

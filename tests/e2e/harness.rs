@@ -154,6 +154,16 @@ impl Sandbox {
         self.dir.path().join("home")
     }
 
+    /// Forget the kept Okta session, as when it has ended: the next login signs in (MFA).
+    pub fn end_okta_session(&self) {
+        for entry in std::fs::read_dir(self.home().join(".okta/cache")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".okta.json") {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+    }
+
     pub fn credentials_file(&self) -> PathBuf {
         self.home().join(".aws/credentials")
     }
