@@ -11,8 +11,7 @@
 //! modes, locks, renames). Run with no terminal, the program has no console (questions fail
 //! naming the setting); run in a pseudo-terminal (`console` below), Wine's console reads
 //! that terminal, so prompts, menus, hidden input and Ctrl-C are typed as at a console. Not
-//! shown: Windows' own console (its ReadConsoleW ends on Ctrl-C, Wine's does not), the
-//! console's mode after a Ctrl-C exit (Wine's console ends with the program).
+//! shown: Windows' own console (its ReadConsoleW ends on Ctrl-C, Wine's does not).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,6 +29,8 @@ struct Wine {
     profile: PathBuf,
     /// Our stand-in `aws.exe` (tests/windows/aws-stand-in.c), compiled once.
     aws_stand_in: PathBuf,
+    /// A command run on the console, then the console's state (tests/windows/console-after.c).
+    console_after: PathBuf,
 }
 
 fn wine() -> &'static Wine {
@@ -54,7 +55,8 @@ fn wine() -> &'static Wine {
         Wine {
             bin,
             profile,
-            aws_stand_in: compile_aws_stand_in(),
+            aws_stand_in: compile_windows_program("aws-stand-in"),
+            console_after: compile_windows_program("console-after"),
         }
     })
 }
@@ -71,9 +73,10 @@ fn windows_output(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn compile_aws_stand_in() -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/windows/aws-stand-in.c");
-    let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aws-stand-in.exe");
+/// tests/windows/NAME.c, compiled once: NAME.exe.
+fn compile_windows_program(name: &str) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/windows/{name}.c"));
+    let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.exe"));
     let status = Command::new("x86_64-w64-mingw32-gcc")
         .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(&exe)
@@ -678,13 +681,18 @@ mod console {
 
     #[test]
     #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
-    fn ctrl_c_at_the_password_prompt_exits_130() {
+    fn ctrl_c_at_the_password_prompt_exits_130_and_the_console_echoes_again() {
         let (_profile_lock, profile) = user_profile();
         let mut s = windows_sandbox(scenario(user_with(vec![]), two_roles()));
         s.set("OKTA_PASSWORD_CMD", None);
-        let mut p = spawn_windows(&s, "okta-aws", &["login"]);
+        let okta_aws = windows_path(&our("okta-aws"));
+        let after = &wine().console_after;
+        let command = windows_command(&s, after, &["--", &okta_aws, "login"]);
+        let mut p = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
         expect(&mut p, "Okta password for");
         p.send_control('c').unwrap();
+        // The console outlives okta-aws in console-after, which reads its mode.
+        expect(&mut p, "status=130,echo=on");
         p.exp_eof().unwrap();
         assert_eq!(exit_code(&p), 130);
         assert_eq!(s.okta.requests().len(), 0, "no password was sent");
