@@ -3,6 +3,11 @@
 //! only recorded and the code unwinds (restoring the terminal, cancelling the Okta
 //! transaction). At any other time Ctrl-C exits at once with 130.
 //!
+//! On Windows (the `ctrlc` crate's console control handler) a push or browser wait is
+//! cancelled the same way; a question or menu on the console is not cooperative, since a
+//! console read may go on after Ctrl-C: the exit puts the console's mode back first
+//! (`dev_tty::restore_after_interrupt`).
+//!
 //! Signals are the process's, so this is process-wide state.
 
 use std::future::Future;
@@ -30,6 +35,7 @@ pub fn install_handler() {
             if first && COOPERATIVE.load(Ordering::SeqCst) > 0 {
                 interrupt_notify().notify_waiters();
             } else {
+                super::dev_tty::restore_after_interrupt();
                 std::process::exit(crate::error::EXIT_INTERRUPTED);
             }
         });

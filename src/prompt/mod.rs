@@ -3,20 +3,23 @@
 //! cancel does it through the one it was given, so menus and factor prompts can be tested
 //! with a script (`script.rs`) as well as in a real terminal.
 //!
-//! Back ends: `tty.rs`, the user's terminal (/dev/tty; never stdout, so `eval "$(okta-aws
-//! env)"` and `credential_process` keep a clean stdout while a login asks for a password),
-//! which without a terminal becomes `none.rs`: questions fail at once, naming the setting
-//! that would answer them. `-v` notes are not prompts: `log.rs` keeps them a small global.
+//! Back ends: `tty.rs`, the user's terminal (/dev/tty, or the Windows console's own handles;
+//! never stdout, so `eval "$(okta-aws env)"` and `credential_process` keep a clean stdout
+//! while a login asks for a password), which without a terminal becomes `none.rs`: questions
+//! fail at once, naming the setting that would answer them. `-v` notes are not prompts: `log.rs` keeps them a small global.
 
 pub mod browser;
 pub mod dev_tty;
 pub mod interrupt;
 pub mod log;
 pub mod none;
+pub mod numbered_menu;
 pub mod qr;
 #[cfg(test)]
 pub mod script;
 pub mod tty;
+#[cfg(windows)]
+pub mod windows_console;
 
 use std::future::Future;
 use std::pin::Pin;

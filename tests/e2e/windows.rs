@@ -8,8 +8,10 @@
 //! What Wine shows and what it cannot: a Windows program here sees the Windows environment
 //! Wine builds — `USERPROFILE` is `C:\users\<unix user>` whatever `HOME` says, `PATH` is the
 //! Windows one (plus `WINEPATH`), `PATHEXT` is set — and Windows file semantics (sharing
-//! modes, locks, renames). It has no real console: Ctrl-C, the console's input and output
-//! handles, echo and raw modes are not exercised here.
+//! modes, locks, renames). Run with no terminal, the program has no console (questions fail
+//! naming the setting); run in a pseudo-terminal (`console` below), Wine's console reads
+//! that terminal, so prompts, menus, hidden input and Ctrl-C are typed as at a console. Not
+//! shown: Windows' own console (its ReadConsoleW ends on Ctrl-C, Wine's does not).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,6 +29,8 @@ struct Wine {
     profile: PathBuf,
     /// Our stand-in `aws.exe` (tests/windows/aws-stand-in.c), compiled once.
     aws_stand_in: PathBuf,
+    /// A command run on the console, then the console's state (tests/windows/console-after.c).
+    console_after: PathBuf,
 }
 
 fn wine() -> &'static Wine {
@@ -51,7 +55,8 @@ fn wine() -> &'static Wine {
         Wine {
             bin,
             profile,
-            aws_stand_in: compile_aws_stand_in(),
+            aws_stand_in: compile_windows_program("aws-stand-in"),
+            console_after: compile_windows_program("console-after"),
         }
     })
 }
@@ -68,9 +73,10 @@ fn windows_output(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn compile_aws_stand_in() -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/windows/aws-stand-in.c");
-    let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aws-stand-in.exe");
+/// tests/windows/NAME.c, compiled once: NAME.exe.
+fn compile_windows_program(name: &str) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/windows/{name}.c"));
+    let exe = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.exe"));
     let status = Command::new("x86_64-w64-mingw32-gcc")
         .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(&exe)
@@ -513,6 +519,199 @@ mod phase_2 {
         run_windows(&s, "okta-aws", &["login"]).success();
         let text = std::fs::read_to_string(&elsewhere).unwrap();
         assert!(text.contains("[111111111111/Developer]"), "{text}");
+        assert!(!profile.join(".aws/credentials").exists());
+    }
+}
+
+/// Prompts and menus on the Windows console. Run from a pseudo-terminal, Wine gives the
+/// program a console whose input is that terminal (its conhost in Unix-terminal mode), so
+/// keys typed there reach ReadConsoleW as at a Windows console: echo, line editing and
+/// Ctrl-C are the console's. Wine draws the console's screen on the terminal, so text comes
+/// back with cursor codes between characters and spaces drawn as cursor moves: `expect`
+/// and `screen_text` see through them.
+mod console {
+    use rexpect::session::{PtySession, spawn_command};
+
+    use super::*;
+    use crate::pty::exit_code;
+
+    const TIMEOUT_MS: u64 = 60_000;
+
+    fn spawn_windows(s: &Sandbox, binary: &str, args: &[&str]) -> PtySession {
+        spawn_command(windows_command(s, &our(binary), args), Some(TIMEOUT_MS)).unwrap()
+    }
+
+    /// Wait until `text` is drawn; what came before it.
+    fn expect(p: &mut PtySession, text: &str) -> String {
+        let (before, _) = p
+            .exp_regex(&drawn(text))
+            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}"));
+        before
+    }
+
+    /// A pattern for `text` as Wine's console draws it: any cursor codes between characters,
+    /// a run of spaces as spaces or as "erase, move right".
+    fn drawn(text: &str) -> String {
+        const CURSOR_CODES: &str = r"(?:\x1b\[[0-9;?]*[A-Za-z])*";
+        let mut pattern = String::new();
+        let mut after_space = false;
+        for c in text.chars() {
+            if c == ' ' {
+                if !after_space {
+                    pattern.push_str(r"(?: |\x1b\[K|\x1b\[[0-9]*C)+");
+                }
+                after_space = true;
+                continue;
+            }
+            after_space = false;
+            if c.is_ascii_alphanumeric() {
+                pattern.push(c);
+            } else {
+                pattern.push_str(&format!(r"\x{{{:x}}}", c as u32));
+            }
+            pattern.push_str(CURSOR_CODES);
+        }
+        pattern
+    }
+
+    /// What the terminal shows of `raw`: cursor moves right as spaces, other codes dropped.
+    fn screen_text(raw: &str) -> String {
+        let mut text = String::new();
+        let mut rest = raw;
+        while let Some(start) = rest.find("\x1b[") {
+            text.push_str(&rest[..start]);
+            let code = &rest[start + 2..];
+            let Some(end) = code.find(|c: char| c.is_ascii_alphabetic()) else {
+                break;
+            };
+            if code.as_bytes()[end] == b'C' {
+                let count = code[..end].parse().unwrap_or(1);
+                text.push_str(&" ".repeat(count));
+            }
+            rest = &code[end + 1..];
+        }
+        text.push_str(rest);
+        text
+    }
+
+    /// Type `line` and Enter (the console takes CR as Enter; LF would be Ctrl-J).
+    fn type_line(p: &mut PtySession, line: &str) {
+        p.send(line).unwrap();
+        p.send("\r").unwrap();
+        p.flush().unwrap();
+    }
+
+    /// Whether `raw` draws `text`, through rexpect's own matcher.
+    fn draws(raw: &str, text: &str) -> bool {
+        let mut session = rexpect::session::spawn_stream(
+            std::io::Cursor::new(raw.as_bytes().to_vec()),
+            std::io::sink(),
+            Some(1000),
+        );
+        session.exp_regex(&drawn(text)).is_ok()
+    }
+
+    #[test]
+    fn drawn_text_is_found_through_cursor_codes() {
+        let raw = "\x1b[?25lOkta\x1b[K\x1b[1Cpass\x1b[?25hword for a.b@c:";
+        assert!(draws(raw, "Okta password for a.b@c:"), "{raw:?}");
+        assert!(!draws(raw, "Okta password for a-b@c:"));
+        assert!(!draws("Okta passwor:", "Okta password:"));
+        assert_eq!(screen_text(raw), "Okta password for a.b@c:");
+        assert_eq!(screen_text("\x1b[?25l  1.\x1b[3Cx"), "  1.   x");
+    }
+
+    #[test]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
+    fn the_password_typed_at_the_console_is_not_shown_and_a_typo_is_asked_again() {
+        let (_profile_lock, profile) = user_profile();
+        let mut s = windows_sandbox(scenario(user_with(vec![]), two_roles()));
+        s.set("OKTA_PASSWORD_CMD", None)
+            .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
+        let mut p = spawn_windows(&s, "okta-aws", &["login"]);
+        expect(&mut p, "Okta password for alice@example.com:");
+        type_line(&mut p, "wrong password");
+        let mut shown = expect(&mut p, "authentication failed; try again");
+        shown += &expect(&mut p, "Okta password for alice@example.com:");
+        type_line(&mut p, PASSWORD);
+        shown += &p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 0, "{shown}");
+        let shown = screen_text(&shown);
+        assert!(
+            !shown.contains("wrong") && !shown.contains(PASSWORD),
+            "echo was off: {shown}"
+        );
+        let text = std::fs::read_to_string(profile.join(".aws/credentials")).unwrap();
+        assert!(text.contains("[222222222222/Admin]"), "{text}");
+    }
+
+    #[test]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
+    fn user_name_factor_menu_code_and_role_menu_at_the_console() {
+        let (_profile_lock, profile) = user_profile();
+        let factors = vec![
+            Factor::push(0, None, PushOutcome::Approve),
+            Factor::totp("GOOGLE", "246810"),
+        ];
+        let mut s = windows_sandbox(scenario(user_with(factors), two_roles()));
+        s.set("OKTA_USERNAME", None);
+        let mut p = spawn_windows(&s, "okta-aws", &["login"]);
+        expect(&mut p, "Okta user name:");
+        type_line(&mut p, LOGIN);
+        let shown = expect(&mut p, "MFA factor");
+        assert!(
+            screen_text(&shown).contains(LOGIN),
+            "the user name is echoed: {shown:?}"
+        );
+        expect(&mut p, "Number or part of a name [1]:");
+        type_line(&mut p, "google"); // part of a name
+        expect(&mut p, "Google Authenticator code:");
+        type_line(&mut p, "246810");
+        expect(&mut p, "Role to assume:");
+        expect(&mut p, "2. 222222222222  Admin");
+        expect(&mut p, "Number or part of a name [1]:");
+        type_line(&mut p, "7");
+        expect(&mut p, "nothing matches '7': type a number from 1 to 2");
+        type_line(&mut p, "2");
+        let rest = p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 0, "{rest}");
+        let text = std::fs::read_to_string(profile.join(".aws/credentials")).unwrap();
+        assert!(text.contains("[222222222222/Admin]"), "{text}");
+    }
+
+    #[test]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
+    fn ctrl_c_at_the_password_prompt_exits_130_and_the_console_echoes_again() {
+        let (_profile_lock, profile) = user_profile();
+        let mut s = windows_sandbox(scenario(user_with(vec![]), two_roles()));
+        s.set("OKTA_PASSWORD_CMD", None);
+        let okta_aws = windows_path(&our("okta-aws"));
+        let after = &wine().console_after;
+        let command = windows_command(&s, after, &["--", &okta_aws, "login"]);
+        let mut p = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+        expect(&mut p, "Okta password for");
+        p.send_control('c').unwrap();
+        // The console outlives okta-aws in console-after, which reads its mode.
+        expect(&mut p, "status=130,echo=on");
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 130);
+        assert_eq!(s.okta.requests().len(), 0, "no password was sent");
+        assert!(!profile.join(".aws").exists());
+    }
+
+    #[test]
+    #[ignore = "runs the Windows build under Wine: scripts/test-windows"]
+    fn ctrl_c_during_a_push_cancels_the_transaction() {
+        let (_profile_lock, profile) = user_profile();
+        let factor = Factor::push(1000, None, PushOutcome::Approve);
+        let mut s = windows_sandbox(scenario(user_with(vec![factor]), two_roles()));
+        s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
+        let mut p = spawn_windows(&s, "okta-aws", &["login"]);
+        expect(&mut p, "Waiting");
+        p.send_control('c').unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 130);
+        assert_eq!(s.okta.count("POST", "/api/v1/authn/cancel"), 1);
         assert!(!profile.join(".aws/credentials").exists());
     }
 }
