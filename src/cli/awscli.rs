@@ -30,6 +30,39 @@ pub fn awscli_main() -> i32 {
     run_lean(args).unwrap_or_else(|e| error::report(&e))
 }
 
+/// `awscli`'s entry point on GNU/Linux, where the binary is glibc's `main` and std's
+/// start-up does not run (see src/bin/awscli.rs). What of it matters here is done here: the
+/// standard descriptors are open before any file is, and a panic exits with std's 101.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn lean_start() -> i32 {
+    open_closed_standard_descriptors();
+    std::panic::catch_unwind(awscli_main).unwrap_or(101)
+}
+
+/// Point any of descriptors 0–2 that is closed at /dev/null, as std's start-up does: else
+/// the cache file opened next could become "stderr", and `aws` would inherit the hole.
+/// One `poll` finds them (`POLLNVAL`); `open` takes the lowest free descriptor.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn open_closed_standard_descriptors() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a valid array of 3 pollfd for the duration of the call.
+    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } < 0 {
+        return;
+    }
+    for pollfd in fds.iter().filter(|p| p.revents & libc::POLLNVAL != 0) {
+        // SAFETY: a constant NUL-terminated path; the descriptor is kept for the process.
+        let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        if fd != pollfd.fd {
+            // std aborts here too: no safe way on without the standard descriptors.
+            std::process::abort();
+        }
+    }
+}
+
 /// `okta-aws __awscli ARGS…`: `awscli`'s cache miss, logged in here.
 pub fn handover_main(args: Vec<OsString>) -> i32 {
     run_with_login(args).unwrap_or_else(|e| error::report(&e))

@@ -90,12 +90,11 @@ impl CacheDir {
     /// Read a JSON file; `None` when missing, unreadable, corrupt, or of another version,
     /// and (with a warning naming it) when others could have written it or its directory.
     pub fn read<T: DeserializeOwned + Versioned>(&self, path: &Path) -> Option<T> {
-        let mut text = String::new();
-        match self
+        let text = match self
             .open_trusted(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
+            .and_then(|(file, len)| read_small_file(file, len))
         {
-            Ok(_) => {}
+            Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 warn_once(path, || match e.raw_os_error() {
@@ -111,7 +110,7 @@ impl CacheDir {
                 ));
                 return None;
             }
-        }
+        };
         match serde_json::from_str::<T>(&text) {
             Ok(value) if value.version() == FORMAT_VERSION => Some(value),
             Ok(_) => {
@@ -132,12 +131,17 @@ impl CacheDir {
     }
 
     /// A cache file opened for reading without following a symlink and without blocking on
-    /// a FIFO, checked to be a file of ours (Unix; `PermissionDenied` names what is wrong).
-    fn open_trusted(&self, path: &Path) -> std::io::Result<File> {
+    /// a FIFO, checked to be a file of ours (Unix; `PermissionDenied` names what is wrong),
+    /// with its length.
+    fn open_trusted(&self, path: &Path) -> std::io::Result<(File, u64)> {
         #[cfg(unix)]
         return unix_trust::open_for_reading(&self.path, path);
         #[cfg(not(unix))]
-        return File::open(path);
+        {
+            let file = File::open(path)?;
+            let len = file.metadata()?.len();
+            Ok((file, len))
+        }
     }
 
     /// Write a JSON file atomically with mode 0600: a new file created exclusively (never
@@ -292,6 +296,34 @@ pub fn remove_temporaries(dir: &Path, min_age: Duration) -> usize {
 }
 
 /// Unix: the cache's files and directory are ours alone (see `files::trust`).
+/// The most `read_small_file` reads at once (and so allocates before reading): a cache
+/// file is a few KiB.
+const FIRST_READ_LIMIT: usize = 1 << 20;
+
+/// The whole of a cache file (a few KiB) whose length the trust check's `fstat` gave: one
+/// `read` into a buffer one byte larger, where `read_to_string` would `fstat` and `seek`
+/// again and read twice — system calls cost microseconds each in a VM, on the path of every
+/// cached `awscli`. A read shorter than asked is the end of a regular file; should the file
+/// have grown since (it is replaced by rename, never written in place), the rest is read on.
+fn read_small_file(mut file: File, len: u64) -> std::io::Result<String> {
+    let wanted = usize::try_from(len)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
+        .min(FIRST_READ_LIMIT);
+    let mut bytes = vec![0; wanted];
+    let n = loop {
+        match file.read(&mut bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => break other?,
+        }
+    };
+    bytes.truncate(n);
+    if n == wanted {
+        file.read_to_end(&mut bytes)?;
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 #[cfg(unix)]
 mod unix_trust {
     use std::fs::{File, OpenOptions};
@@ -329,7 +361,7 @@ mod unix_trust {
 
     /// Open a cache file for reading: not through a symlink, not blocking on a FIFO, and
     /// only a regular file of ours in a directory of ours.
-    pub fn open_for_reading(dir: &Path, path: &Path) -> std::io::Result<File> {
+    pub fn open_for_reading(dir: &Path, path: &Path) -> std::io::Result<(File, u64)> {
         let dir_meta = std::fs::metadata(dir)?;
         check_private_dir(dir, &dir_meta).map_err(refused)?;
         let file = OpenOptions::new()
@@ -340,8 +372,9 @@ mod unix_trust {
                 Some(libc::ELOOP) => refused(Untrusted::symlink(path)),
                 _ => e,
             })?;
-        check_private_file(path, &file.metadata()?).map_err(refused)?;
-        Ok(file)
+        let meta = file.metadata()?;
+        check_private_file(path, &meta).map_err(refused)?;
+        Ok((file, meta.len()))
     }
 
     /// A lock file that is not a regular file of ours is refused before it is written; one
@@ -412,6 +445,21 @@ pub trait Versioned {
 mod tests {
     use super::*;
     use crate::prompt::none::NoTerminal;
+
+    #[test]
+    fn a_small_file_is_read_whole_even_when_longer_than_its_stat_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let text = "x".repeat(5000);
+        std::fs::write(&path, &text).unwrap();
+        for stat_len in [5000, 4999, 0, 10_000] {
+            let file = File::open(&path).unwrap();
+            assert_eq!(read_small_file(file, stat_len).unwrap(), text, "{stat_len}");
+        }
+        std::fs::write(&path, [0xff, 0xfe]).unwrap();
+        let not_utf8 = read_small_file(File::open(&path).unwrap(), 2).unwrap_err();
+        assert_eq!(not_utf8.kind(), std::io::ErrorKind::InvalidData);
+    }
 
     #[derive(serde::Serialize, serde::Deserialize)]
     struct Probe {

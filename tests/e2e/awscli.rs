@@ -313,3 +313,34 @@ fn a_credentials_file_that_cannot_be_written_only_warns_and_the_command_runs() {
         run.stderr()
     );
 }
+
+/// `awscli` started with stdin and stderr closed (`<&- 2>&-`): the cache file it opens must
+/// not take their place, and `aws` gets them open on /dev/null — on GNU/Linux `awscli` runs
+/// without std's start-up, which otherwise does this (src/bin/awscli.rs).
+#[test]
+fn closed_standard_descriptors_reach_aws_as_dev_null() {
+    let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
+    let script = s.dir.path().join("aws-descriptors");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nreadlink /proc/self/fd/0 /proc/self/fd/2 || echo closed\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    s.set("OKTA_AWS_CLI", Some(script.to_str().unwrap()))
+        .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
+    // The first run logs in (through okta-aws); the second reads the cache.
+    s.run("awscli", &["sts", "get-caller-identity"]).success();
+    let requests = s.okta.requests().len();
+    let run = s.run(
+        "sh",
+        &[
+            "-c",
+            "exec \"$0\" sts get-caller-identity <&- 2>&-",
+            env!("CARGO_BIN_EXE_awscli"),
+        ],
+    );
+    run.success();
+    assert_eq!(run.stdout(), "/dev/null\n/dev/null\n");
+    assert_eq!(s.okta.requests().len(), requests, "the session was cached");
+}

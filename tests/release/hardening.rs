@@ -2,7 +2,8 @@
 //! nothing in this tree may override): position-independent, so the executable's own image
 //! is address-randomised; full RELRO, so the relocation tables and the GOT are read-only once
 //! the loader is done; and the system's own libc and NSS, dynamically linked, so security
-//! fixes of the system reach them.
+//! fixes of the system reach them. (build.rs links GCC's unwinder into `awscli` statically, as
+//! `gcc -static-libgcc` does: libc stays the system's, which these tests check.)
 
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 

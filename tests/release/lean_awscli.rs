@@ -54,3 +54,29 @@ fn awscli_links_no_network_code() {
         "{in_okta_aws:?}"
     );
 }
+
+/// `awscli` loads no shared library but libc (and the loader): std's unwinder is linked in
+/// from GCC's `libgcc_eh.a` (build.rs), not loaded from `libgcc_s.so.1` at each start. Where
+/// the C compiler has no `libgcc_eh.a`, build.rs keeps the default, and so does this test.
+#[test]
+fn awscli_loads_only_libc() {
+    let has_libgcc_eh = std::process::Command::new("cc")
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .is_ok_and(|out| {
+            std::path::Path::new(String::from_utf8_lossy(&out.stdout).trim()).is_absolute()
+        });
+    if !has_libgcc_eh {
+        eprintln!("skipped: the C compiler has no libgcc_eh.a");
+        return;
+    }
+    let bytes = std::fs::read(env!("CARGO_BIN_EXE_awscli")).unwrap();
+    let elf = Elf::parse(&bytes).unwrap();
+    let libraries: Vec<&str> = elf
+        .libraries
+        .iter()
+        .copied()
+        .filter(|name| !name.starts_with("ld-linux"))
+        .collect();
+    assert_eq!(libraries, ["libc.so.6"]);
+}
