@@ -136,30 +136,63 @@ pub fn aws_timeouts() -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
-/// The AWS SDK's HTTP client when `AWS_CA_BUNDLE` is set: the SDK's default (rustls,
-/// proxies from the environment) trusting the bundle on top of the system's roots. `None`:
-/// the SDK's own default client.
-pub fn aws_http_client() -> Option<aws_sdk_sts::config::SharedHttpClient> {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
-    let pem = config().ca_bundle.clone()?;
-    let context = TlsContext::builder()
+/// A connector builder with the TLS of every AWS SDK client here: building its connector
+/// loads and parses the root certificates.
+macro_rules! aws_connector {
+    ($context:expr) => {
+        aws_smithy_http_client::ConnectorBuilder::default()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context($context.clone())
+    };
+}
+
+/// The AWS SDK's HTTP client, one for the process: the SDK's default (rustls, proxies from
+/// the environment), trusting `AWS_CA_BUNDLE` on top of the system's roots when it is set.
+/// One client keeps its connector, with the parsed root certificates, across STS, IAM and
+/// the cross-account hop; else each SDK configuration builds its own. Built after
+/// `configure` (the bundle is read there).
+pub fn aws_http_client() -> aws_sdk_sts::config::SharedHttpClient {
+    use aws_smithy_http_client::{Builder, proxy::ProxyConfig};
+    static CLIENT: OnceLock<aws_sdk_sts::config::SharedHttpClient> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let context = aws_tls_context();
+            // As the SDK's default client (aws-smithy-runtime's `default_https_client`), with
+            // our TLS context.
+            Builder::new().build_with_connector_fn(move |settings, components| {
+                let mut connector = aws_connector!(context);
+                connector.set_proxy_config(Some(ProxyConfig::from_env()));
+                connector.set_connector_settings(settings.cloned());
+                if let Some(components) = components {
+                    connector.set_sleep_impl(components.sleep_impl());
+                }
+                connector.build()
+            })
+        })
+        .clone()
+}
+
+/// Load and parse the system's root certificates for the AWS SDK on another thread, so
+/// that a login does it while it waits for Okta rather than before its STS call (the SDK
+/// keeps the loaded certificates for the process).
+pub fn warm_up_aws_tls() {
+    let context = aws_tls_context();
+    let _ = std::thread::Builder::new()
+        .name("aws-tls-warm-up".into())
+        .spawn(move || drop(aws_connector!(context).build()));
+}
+
+fn aws_tls_context() -> aws_smithy_http_client::tls::TlsContext {
+    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+    let Some(pem) = config().ca_bundle.clone() else {
+        return TlsContext::default();
+    };
+    TlsContext::builder()
         .with_trust_store(TrustStore::default().with_pem_certificate(pem))
         .build()
-        .ok()?;
-    Some(
-        Builder::new().build_with_connector_fn(move |settings, components| {
-            let mut connector = ConnectorBuilder::default()
-                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-                .tls_context(context.clone());
-            connector.set_connector_settings(settings.cloned());
-            if let Some(components) = components {
-                connector.set_sleep_impl(components.sleep_impl());
-            }
-            connector.set_proxy_config(Some(ProxyConfig::from_env()));
-            connector.build()
-        }),
-    )
+        .unwrap_or_default()
 }
 
 /// No answer of Okta or AWS comes near this (a SAML page with hundreds of roles is well

@@ -19,6 +19,8 @@ With MOTO_LAUNCHER_SAML_DELAY_MS=N set, each AssumeRoleWithSAML answer waits N m
 (network latency, for the concurrency test of `login --all-roles`).
 With MOTO_LAUNCHER_SAML_LIFETIME_S=N set, AssumeRoleWithSAML's sessions last N seconds
 whatever was asked (after the checks above): credentials that expire during a test's run.
+With MOTO_LAUNCHER_ROLE_LIFETIME_S=N set, AssumeRole's sessions (a cross-account hop) last
+N seconds whatever was asked, likewise.
 When stdin is a pipe, the server exits when it reaches EOF, so a test process that dies
 (closing its end) takes moto with it.
 """
@@ -214,7 +216,19 @@ def response_assume_role_with_saml(self):
     )
 
 
+original_assume_role = sts_models.STSBackend.assume_role
+
+
+def assume_role(self, *args, **kwargs):
+    """moto's AssumeRole, with MOTO_LAUNCHER_ROLE_LIFETIME_S's session length if set."""
+    lifetime = os.environ.get("MOTO_LAUNCHER_ROLE_LIFETIME_S")
+    if lifetime:
+        kwargs["duration"] = int(lifetime)
+    return original_assume_role(self, *args, **kwargs)
+
+
 sts_models.STSBackend.assume_role_with_saml = assume_role_with_saml
+sts_models.STSBackend.assume_role = assume_role
 TokenResponse.assume_role_with_saml = response_assume_role_with_saml
 
 

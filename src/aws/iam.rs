@@ -10,6 +10,7 @@ use std::fmt;
 use aws_sdk_iam::config::Credentials;
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use futures_util::future::try_join_all;
 
 use super::AwsCredentials;
 use super::policy::{self, PolicyError};
@@ -135,9 +136,16 @@ pub async fn find_target_roles(
             .interceptor(crate::net::AwsBodyLimit)
             .build(),
     );
-    let role = get_role(&client, role_name).await?;
-    let mut raw = inline_policies(&client, role_name).await?;
-    raw.extend(managed_policies(&client, role_name).await?);
+    // The three reads at once; their errors taken in this order, so that the warning names
+    // what a sequence would have met first (an unknown role: GetRole's NoSuchEntity).
+    let (role, inline, managed) = tokio::join!(
+        get_role(&client, role_name),
+        inline_policies(&client, role_name),
+        managed_policies(&client, role_name),
+    );
+    let role = role?;
+    let mut raw = inline?;
+    raw.extend(managed?);
     let documents = decode_all(raw)?;
     // GetRole's ARN is canonical (with the role's path); the caller's may differ in case.
     let mut targets = policy::assumable_roles(&documents, role.arn());
@@ -168,20 +176,21 @@ async fn get_role(
     })
 }
 
-/// (label for messages, raw document) of each inline policy.
+/// (label for messages, raw document) of each inline policy, the documents read at once.
 async fn inline_policies(
     client: &aws_sdk_iam::Client,
     role_name: &str,
 ) -> Result<Vec<(String, String)>, IntrospectionError> {
-    let mut names = client
+    let names = client
         .list_role_policies()
         .role_name(role_name)
         .into_paginator()
         .items()
-        .send();
-    let mut documents = Vec::new();
-    while let Some(name) = names.next().await {
-        let name = name.map_err(|e| iam_error("iam:ListRolePolicies", &e))?;
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| iam_error("iam:ListRolePolicies", &e))?;
+    try_join_all(names.into_iter().map(|name| async move {
         let answer = client
             .get_role_policy()
             .role_name(role_name)
@@ -189,35 +198,38 @@ async fn inline_policies(
             .send()
             .await
             .map_err(|e| iam_error("iam:GetRolePolicy", &e))?;
-        documents.push((
+        Ok((
             format!("inline policy {name}"),
             answer.policy_document().to_string(),
-        ));
-    }
-    Ok(documents)
+        ))
+    }))
+    .await
 }
 
-/// (label for messages, raw document) of the default version of each attached policy.
+/// (label for messages, raw document) of the default version of each attached policy, the
+/// policies read at once.
 async fn managed_policies(
     client: &aws_sdk_iam::Client,
     role_name: &str,
 ) -> Result<Vec<(String, String)>, IntrospectionError> {
-    let mut attached = client
+    let attached = client
         .list_attached_role_policies()
         .role_name(role_name)
         .into_paginator()
         .items()
-        .send();
-    let mut documents = Vec::new();
-    while let Some(policy) = attached.next().await {
-        let policy = policy.map_err(|e| iam_error("iam:ListAttachedRolePolicies", &e))?;
-        let Some(arn) = policy.policy_arn() else {
-            continue;
-        };
-        let document = default_version_document(client, arn).await?;
-        documents.push((format!("managed policy {arn}"), document));
-    }
-    Ok(documents)
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| iam_error("iam:ListAttachedRolePolicies", &e))?;
+    let arns = attached
+        .iter()
+        .filter_map(|policy| policy.policy_arn())
+        .map(str::to_string);
+    try_join_all(arns.map(|arn| async move {
+        let document = default_version_document(client, &arn).await?;
+        Ok((format!("managed policy {arn}"), document))
+    }))
+    .await
 }
 
 /// Only the default version is in force; the others are history.

@@ -22,11 +22,8 @@ pub async fn sdk_config(
 ) -> aws_config::SdkConfig {
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region.to_string()))
-        .timeout_config(crate::net::aws_timeouts());
-    let loader = match crate::net::aws_http_client() {
-        Some(client) => loader.http_client(client),
-        None => loader,
-    };
+        .timeout_config(crate::net::aws_timeouts())
+        .http_client(crate::net::aws_http_client());
     let loader = match credentials {
         Some(c) => loader.credentials_provider(c),
         None => loader.no_credentials(),

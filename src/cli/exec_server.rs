@@ -128,10 +128,7 @@ impl Renewer {
             .min_ttl_secs
             .replaced(self.margin_secs.to_string(), Source::Flag);
         let session = session::obtain(&settings, prompter, session::Request::default())?;
-        let left = session
-            .effective_credentials()
-            .expires_at
-            .saturating_sub(now_secs());
+        let left = time_left(&session);
         if left <= self.margin_secs {
             // Only a new session comes back with less than the margin: sessions are
             // shorter than it, so renew at half their life instead of at every ask.
@@ -143,6 +140,18 @@ impl Renewer {
         }
         Ok(session)
     }
+}
+
+/// How long the session serves as it is: until the served credentials or, with a
+/// cross-account hop, the SAML role's near their end. The cache renews the session when
+/// either is short, even when the target's credentials would last longer (AWS does not tie
+/// them to the SAML session's end): judged by the served ones alone, a SAML session shorter
+/// than the margin would be renewed at every ask.
+fn time_left(session: &session::AwsSession) -> u64 {
+    let served = session.effective_credentials().expires_at;
+    served
+        .min(session.credentials.expires_at)
+        .saturating_sub(now_secs())
 }
 
 /// The endpoint, on its own thread with a local runtime (its tasks are not `Send`).

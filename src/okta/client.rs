@@ -140,7 +140,8 @@ impl Answer {
     }
 }
 
-/// The HTTP side of talking to one Okta org.
+/// The HTTP side of talking to one Okta org. A clone shares the connections and cookies.
+#[derive(Clone)]
 pub struct OktaClient {
     http: reqwest::Client,
     pub org: Url,

@@ -6,9 +6,10 @@ use anyhow::Result;
 
 use super::account_names;
 use super::model::AwsSession;
-use super::provider::Provider;
+use super::provider::{Provider, beside};
 use super::remembered_user::RememberingUser;
 use super::unattended;
+use crate::aws::signin_page::SigninClientAhead;
 use crate::aws::{AwsCredentials, sts};
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
@@ -62,6 +63,9 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     } = *context;
     let client = okta_client(settings)?;
     unattended::questions_answerable(settings, prompter, store, &client.origin(), previous)?;
+    // While Okta answers, the root certificates for the clients that come after it.
+    crate::net::warm_up_aws_tls();
+    let signin_client = SigninClientAhead::start();
     let (assertion, action) = saml_assertion(context, &client).await?;
     log::debug(&format!(
         "the assertion grants {} role(s)",
@@ -69,8 +73,14 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     ));
     let needs_menu = assertion.roles.len() > 1 && settings.sts.role.is_none();
     let account_names = if needs_menu {
-        account_names::for_assertion(store, action.as_deref(), &assertion).await
+        account_names::for_assertion(store, action.as_deref(), &assertion, signin_client).await
     } else {
+        let (kept, assertion) = (store.clone(), assertion.clone());
+        let action = action.clone();
+        beside(async move {
+            account_names::refresh_beside(&kept, action.as_deref(), &assertion, signin_client)
+                .await;
+        });
         store.account_names().names
     };
     let hints = MenuHints {
@@ -79,15 +89,12 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    // While STS answers: the new Okta session's expiry, and (when no menu already read
-    // them) the account names for later commands (status, roles, completion).
-    let expiry = learn_okta_session_expiry(&client, store);
-    let (credentials, region) = if needs_menu {
-        tokio::join!(assume(context, &role, &assertion), expiry).0?
-    } else {
-        let names = account_names::refresh_beside(store, action.as_deref(), &assertion);
-        tokio::join!(assume(context, &role, &assertion), names, expiry).0?
-    };
+    // Beside STS and the cross-account hop after it: the new Okta session's expiry (and,
+    // above, the account names when no menu needed them). Not needed to go on; sent
+    // before STS's call, as they take longer.
+    beside(learn_okta_session_expiry(client.clone(), store.clone()));
+    tokio::task::yield_now().await;
+    let (credentials, region) = assume(context, &role, &assertion).await?;
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -104,14 +111,14 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
 
 /// After a sign-in, when the kept Okta session ends (`sessions/me`), kept with it. Best
 /// effort: without it the session is tried until Okta refuses it.
-async fn learn_okta_session_expiry(client: &OktaClient, store: &Store) {
+async fn learn_okta_session_expiry(client: OktaClient, store: Store) {
     let Some(mut kept) = store.okta_web_session(&client.origin()) else {
         return;
     };
     if kept.sid.is_none() || kept.expires_at.is_some() {
         return;
     }
-    kept.expires_at = crate::okta::web_session::expiry(client).await;
+    kept.expires_at = crate::okta::web_session::expiry(&client).await;
     if kept.expires_at.is_some() {
         let _ = store.save_okta_web_session(&kept);
     }

@@ -19,10 +19,24 @@ pub(crate) trait Provider {
 /// Run providers' network work: from here on Ctrl-C is handled (exit 130, or a clean
 /// cancel where a prompt or a wait is under way), and a runtime is started. The cached path
 /// never comes here. Every HTTP client built in `work` has `net`'s deadlines and CAs.
+///
+/// Work started `beside` the providers runs while they go on, and is waited for after
+/// `work` (it keeps things in the cache for later commands; each request has its deadline).
 pub fn run_online<T>(net: &NetSettings, work: impl Future<Output = Result<T>>) -> Result<T> {
     crate::net::configure(net)?;
     // The AWS SDK reads ~/.aws/config and credentials: a FIFO there would hang it.
     crate::aws::credentials_file::refuse_non_regular_aws_files()?;
     prompt::interrupt::install_handler();
-    crate::net::runtime()?.block_on(work)
+    let runtime = crate::net::runtime()?;
+    let beside_work = tokio::task::LocalSet::new();
+    let result = beside_work.block_on(&runtime, work);
+    runtime.block_on(beside_work);
+    result
+}
+
+/// Start `work` beside the providers' critical path (only inside `run_online`): a login's
+/// best-effort requests whose answers only later commands need, such as the Okta session's
+/// expiry, so that neither STS nor the cross-account hop waits for them.
+pub fn beside(work: impl Future<Output = ()> + 'static) {
+    tokio::task::spawn_local(work);
 }

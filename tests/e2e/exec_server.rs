@@ -109,6 +109,87 @@ fn credentials_are_renewed_through_the_okta_session_as_they_near_expiry() {
     assert_eq!(app_pages, 2, "{requests:?}");
 }
 
+/// The keys of the `fetch:` lines, in order.
+fn fetched_keys(out: &str) -> Vec<String> {
+    lines_starting(out, "fetch:")
+        .iter()
+        .map(|line| line.split(' ').nth(1).unwrap().to_string())
+        .collect()
+}
+
+/// The caller identities the real `aws` printed (`--query Arn`).
+fn caller_arns(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| l.starts_with("arn:aws:sts::"))
+        .collect()
+}
+
+const DEPLOY: &str = "arn:aws:sts::500000000020:assumed-role/Deploy/alice@example.com";
+
+#[test]
+fn a_cross_account_target_is_served_and_renewed_with_its_saml_session() {
+    // 16-second sessions for both the SAML role and the hop: renewed when 8 s are left.
+    let moto = start_private_moto_with(&[
+        ("MOTO_LAUNCHER_SAML_LIFETIME_S", "16"),
+        ("MOTO_LAUNCHER_ROLE_LIFETIME_S", "16"),
+    ]);
+    let (mut s, probe) = sandbox_with_probe();
+    s.set("AWS_ENDPOINT_URL", Some(&moto.url))
+        .set("OKTA_AWS_TARGET_ROLE", Some("500000000020/Deploy"));
+    let script = format!(
+        "aws sts get-caller-identity --query Arn --output text; \
+         python3 {probe} fetch right; python3 {probe} fetch right; sleep 9; \
+         python3 {probe} fetch right; aws sts get-caller-identity --query Arn --output text"
+    );
+    let run = s.run("okta-aws", &["exec", "--server", "--", "sh", "-c", &script]);
+    run.success();
+    let out = run.stdout();
+    assert_eq!(
+        caller_arns(&out),
+        [DEPLOY, DEPLOY],
+        "{out}\n{}",
+        run.stderr()
+    );
+    let keys = fetched_keys(&out);
+    assert_eq!(keys.len(), 3, "{out}");
+    assert_eq!(keys[0], keys[1], "served from the session");
+    assert_ne!(keys[1], keys[2], "the target renewed: {out}");
+    assert_eq!(
+        s.okta.count("POST", "/api/v1/authn"),
+        1,
+        "through the Okta session"
+    );
+    assert_eq!(s.okta.count("GET", "/home/amazon_aws/"), 2, "one renewal");
+}
+
+#[test]
+fn a_saml_session_shorter_than_its_target_is_not_renewed_at_every_ask() {
+    // The SAML role's session lasts 16 s, the hop's an hour: the credentials served have
+    // an hour, but the session needs its SAML role fresh, so the renewal follows the SAML
+    // session's end, not the served credentials'.
+    let moto = start_private_moto_with(&[("MOTO_LAUNCHER_SAML_LIFETIME_S", "16")]);
+    let (mut s, probe) = sandbox_with_probe();
+    s.set("AWS_ENDPOINT_URL", Some(&moto.url))
+        .set("OKTA_AWS_TARGET_ROLE", Some("500000000020/Deploy"));
+    let script = format!(
+        "python3 {probe} fetch right; python3 {probe} fetch right; \
+         aws sts get-caller-identity --query Arn --output text"
+    );
+    let run = s.run("okta-aws", &["exec", "--server", "--", "sh", "-c", &script]);
+    run.success();
+    let out = run.stdout();
+    assert_eq!(caller_arns(&out), [DEPLOY], "{out}\n{}", run.stderr());
+    let keys = fetched_keys(&out);
+    assert_eq!(keys.len(), 2, "{out}");
+    assert_eq!(keys[0], keys[1], "served from the session");
+    assert_eq!(
+        s.okta.count("GET", "/home/amazon_aws/"),
+        1,
+        "no login per ask: {:?}",
+        s.okta.requests()
+    );
+}
+
 #[test]
 fn a_signal_sent_to_okta_aws_reaches_the_command_and_its_status_comes_back() {
     let (s, _) = sandbox_with_probe();
