@@ -137,7 +137,9 @@ pub fn aws_timeouts() -> aws_config::timeout::TimeoutConfig {
 }
 
 /// A connector builder with the TLS of every AWS SDK client here: building its connector
-/// loads and parses the root certificates.
+/// loads and parses the root certificates. A macro, not a function: the builder's type
+/// after `tls_provider` (`ConnectorBuilder<TlsProviderSelected>`) cannot be named outside
+/// aws-smithy-http-client.
 macro_rules! aws_connector {
     ($context:expr) => {
         aws_smithy_http_client::ConnectorBuilder::default()

@@ -185,6 +185,13 @@ mod tests {
         RoleArn::parse(text).unwrap()
     }
 
+    fn deploy_and_audit() -> Vec<RoleArn> {
+        vec![
+            arn("arn:aws:iam::2:role/Deploy"),
+            arn("arn:aws:iam::3:role/Audit"),
+        ]
+    }
+
     fn menu<'a>(
         targets: &'a [RoleArn],
         remembered: Option<Option<&'a RoleArn>>,
@@ -217,10 +224,7 @@ mod tests {
     #[test]
     fn a_named_preset_picks_among_the_targets() {
         let saml = saml();
-        let targets = vec![
-            arn("arn:aws:iam::2:role/Deploy"),
-            arn("arn:aws:iam::3:role/Audit"),
-        ];
+        let targets = deploy_and_audit();
         let prompter = ScriptedPrompter::new();
         let pick = |preset, targets: &[RoleArn]| {
             choose_target(preset, &menu(targets, None, &saml), &prompter).unwrap()
@@ -260,10 +264,7 @@ mod tests {
     #[test]
     fn without_a_terminal_the_menu_fails_naming_the_setting_and_a_bad_preset_warns() {
         let saml = saml();
-        let targets = vec![
-            arn("arn:aws:iam::2:role/Deploy"),
-            arn("arn:aws:iam::3:role/Audit"),
-        ];
+        let targets = deploy_and_audit();
         let unanswered = choose_target(None, &menu(&targets, None, &saml), &NoTerminal);
         let error = unanswered.unwrap_err().to_string();
         assert!(
@@ -285,10 +286,7 @@ mod tests {
     #[test]
     fn without_a_terminal_the_choice_made_before_answers_the_menu() {
         let saml = saml();
-        let targets = vec![
-            arn("arn:aws:iam::2:role/Deploy"),
-            arn("arn:aws:iam::3:role/Audit"),
-        ];
+        let targets = deploy_and_audit();
         let chosen = choose_target(
             None,
             &menu(&targets, Some(Some(&targets[1])), &saml),
@@ -307,10 +305,7 @@ mod tests {
     #[test]
     fn on_a_terminal_the_choice_made_before_is_the_menus_default() {
         let saml = saml();
-        let targets = vec![
-            arn("arn:aws:iam::2:role/Deploy"),
-            arn("arn:aws:iam::3:role/Audit"),
-        ];
+        let targets = deploy_and_audit();
         let prompter = ScriptedPrompter::new().pick(0);
         choose_target(
             None,

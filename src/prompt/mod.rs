@@ -6,7 +6,8 @@
 //! Back ends: `tty.rs`, the user's terminal (/dev/tty, or the Windows console's own handles;
 //! never stdout, so `eval "$(okta-aws env)"` and `credential_process` keep a clean stdout
 //! while a login asks for a password), which without a terminal becomes `none.rs`: questions
-//! fail at once, naming the setting that would answer them. `-v` notes are not prompts: `log.rs` keeps them a small global.
+//! fail at once, naming the setting that would answer them. `-v` notes are not prompts:
+//! `log.rs` keeps them a small global.
 
 pub mod browser;
 pub mod dev_tty;

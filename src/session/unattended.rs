@@ -10,6 +10,7 @@ use super::model::AwsSession;
 use crate::arn::RoleArn;
 use crate::error::fail;
 use crate::prompt::Prompter;
+use crate::role_choice;
 use crate::settings::Settings;
 use crate::settings::keys::{OKTA_AWS_ROLE_TO_ASSUME, OKTA_AWS_TARGET_ROLE};
 use crate::store::cache_dir::now_secs;
@@ -85,15 +86,15 @@ fn target_answerable(
     )
 }
 
-/// Whether the login will assume `role`: the preset names it, or it was the only role
-/// granted last time.
+/// Whether the login will assume `role`: the one role the preset picks among those granted
+/// last time (as the role choice would), or, with no preset, the only one granted.
 fn will_assume(settings: &Settings, store: &Store, role: &RoleArn) -> bool {
-    match &settings.sts.role {
-        Some(preset) => role.is_named_by(preset),
-        None => store
-            .granted_roles(&settings.profile)
-            .is_some_and(|roles| matches!(roles.as_slice(), [only] if only.role_arn == *role)),
-    }
+    let granted = store.granted_roles(&settings.profile).unwrap_or_default();
+    let picked = match &settings.sts.role {
+        Some(preset) => role_choice::matching(&granted, preset),
+        None => granted.iter().collect(),
+    };
+    matches!(picked.as_slice(), [only] if only.role_arn == *role)
 }
 
 /// A choice made before for the SAML role (a target still offered, or none) answers.

@@ -295,7 +295,6 @@ pub fn remove_temporaries(dir: &Path, min_age: Duration) -> usize {
     removed
 }
 
-/// Unix: the cache's files and directory are ours alone (see `files::trust`).
 /// The most `read_small_file` reads at once (and so allocates before reading): a cache
 /// file is a few KiB.
 const FIRST_READ_LIMIT: usize = 1 << 20;
@@ -324,6 +323,7 @@ fn read_small_file(mut file: File, len: u64) -> std::io::Result<String> {
     String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
+/// Unix: the cache's files and directory are ours alone (see `files::trust`).
 #[cfg(unix)]
 mod unix_trust {
     use std::fs::{File, OpenOptions};

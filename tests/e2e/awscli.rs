@@ -1,7 +1,5 @@
 //! The drop-in `aws`: passthrough without login, `--profile` handling, the recursion guard.
 
-use std::os::unix::fs::PermissionsExt;
-
 use crate::harness::*;
 
 #[test]
@@ -49,15 +47,13 @@ fn our_profile_is_removed_before_aws_runs() {
 fn an_aws_that_leads_back_to_awscli_is_stopped() {
     let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
     let script = s.dir.path().join("aws-wrapper");
-    std::fs::write(
+    write_script(
         &script,
         format!(
             "#!/bin/sh\nexec '{}' \"$@\"\n",
             env!("CARGO_BIN_EXE_awscli")
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     s.set("OKTA_AWS_CLI", Some(script.to_str().unwrap()));
     s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
     s.run("awscli", &["sts", "get-caller-identity"])
@@ -225,15 +221,13 @@ fn an_exec_that_leads_back_to_itself_is_stopped() {
     std::fs::create_dir_all(&bin).unwrap();
     // An `aws` wrapper that runs okta-aws exec -- aws: it finds itself again on PATH.
     let wrapper = bin.join("aws");
-    std::fs::write(
+    write_script(
         &wrapper,
         format!(
             "#!/bin/sh\nexec '{}' exec -- aws \"$@\"\n",
             env!("CARGO_BIN_EXE_okta-aws")
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     s.set("PATH", Some(&path))
         .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
@@ -321,12 +315,10 @@ fn a_credentials_file_that_cannot_be_written_only_warns_and_the_command_runs() {
 fn closed_standard_descriptors_reach_aws_as_dev_null() {
     let mut s = Sandbox::new(scenario(user_with(vec![]), two_roles()));
     let script = s.dir.path().join("aws-descriptors");
-    std::fs::write(
+    write_script(
         &script,
         "#!/bin/sh\nreadlink /proc/self/fd/0 /proc/self/fd/2 || echo closed\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     s.set("OKTA_AWS_CLI", Some(script.to_str().unwrap()))
         .set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
     // The first run logs in (through okta-aws); the second reads the cache.

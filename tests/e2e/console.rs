@@ -2,8 +2,6 @@
 //! sign-in token, the login URL printed or handed to the browser command; a cross-account
 //! profile signs in as its target.
 
-use std::os::unix::fs::PermissionsExt;
-
 use crate::harness::*;
 
 fn sandbox() -> Sandbox {
@@ -77,16 +75,14 @@ fn the_browser_command_gets_the_url_and_the_sign_in_works() {
     // A "browser" that follows the link with curl-less Python and records what it saw.
     let seen = s.dir.path().join("seen.txt");
     let browser = s.dir.path().join("browser");
-    std::fs::write(
+    write_script(
         &browser,
         format!(
             "#!/bin/sh\npython3 -c 'import sys, urllib.request; \
              print(urllib.request.urlopen(sys.argv[1], timeout=10).status)' \"$1\" > '{}'\n",
             seen.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     s.set("OKTA_BROWSER_COMMAND", Some(browser.to_str().unwrap()));
     let run = s.run("okta-aws", &["console"]);
     run.success();

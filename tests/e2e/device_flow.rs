@@ -79,15 +79,13 @@ fn browser_script(s: &Sandbox, approve: bool) -> String {
     } else {
         "exit 0"
     };
-    std::fs::write(
+    write_script(
         &script,
         format!(
             "#!/bin/sh\necho \"$1\" >> '{}'\n{fetch}\n",
             opened.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     format!("sh {}", script.display())
 }
 

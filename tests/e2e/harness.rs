@@ -102,6 +102,13 @@ pub struct Sandbox {
     vars: Vec<(String, String)>,
 }
 
+/// Write an executable script (a stand-in `aws`, a test browser).
+pub fn write_script(path: &Path, text: impl AsRef<[u8]>) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 pub fn user_with(factors: Vec<Factor>) -> User {
     factors
         .into_iter()
