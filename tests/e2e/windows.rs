@@ -596,9 +596,38 @@ mod console {
 
     /// Type `line` and Enter (the console takes CR as Enter; LF would be Ctrl-J).
     fn type_line(p: &mut PtySession, line: &str) {
+        wait_for_raw_terminal(p);
         p.send(line).unwrap();
         p.send("\r").unwrap();
         p.flush().unwrap();
+    }
+
+    /// Wait until Wine's console has put the terminal in raw mode, which it does once a program
+    /// reads the console. Until then the kernel's line discipline turns the CR of Enter into
+    /// LF (ICRNL), which the console takes as Ctrl-J, not Enter: the line never ends. The
+    /// prompt is drawn before the read that sets the terminal up, so under load (seen in CI)
+    /// keys typed on seeing the prompt can arrive first.
+    fn wait_for_raw_terminal(p: &PtySession) {
+        use std::os::fd::AsRawFd;
+        let master = p.process().get_file_handle().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(TIMEOUT_MS);
+        loop {
+            // SAFETY: tcgetattr fills the zeroed struct; on Linux the master reports the
+            // terminal's (the slave's) settings.
+            let mut settings: libc::termios = unsafe { std::mem::zeroed() };
+            assert_eq!(
+                unsafe { libc::tcgetattr(master.as_raw_fd(), &mut settings) },
+                0
+            );
+            if settings.c_iflag & libc::ICRNL == 0 && settings.c_lflag & libc::ICANON == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the console never put the terminal in raw mode"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     /// Whether `raw` draws `text`, through rexpect's own matcher.
@@ -690,6 +719,7 @@ mod console {
         let command = windows_command(&s, after, &["--", &okta_aws, "login"]);
         let mut p = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
         expect(&mut p, "Okta password for");
+        wait_for_raw_terminal(&p);
         p.send_control('c').unwrap();
         // The console outlives okta-aws in console-after, which reads its mode.
         expect(&mut p, "status=130,echo=on");
@@ -708,6 +738,8 @@ mod console {
         s.set("OKTA_AWS_ROLE_TO_ASSUME", Some("Admin"));
         let mut p = spawn_windows(&s, "okta-aws", &["login"]);
         expect(&mut p, "Waiting");
+        // Nothing reads the console during the wait, so the terminal stays cooked: the kernel
+        // turns Ctrl-C into SIGINT, which Wine hands to the program as the console's Ctrl-C.
         p.send_control('c').unwrap();
         p.exp_eof().unwrap();
         assert_eq!(exit_code(&p), 130);
