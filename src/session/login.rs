@@ -9,7 +9,6 @@ use super::model::AwsSession;
 use super::provider::{Provider, beside};
 use super::remembered_user::RememberingUser;
 use super::unattended;
-use crate::aws::signin_page::SigninClientAhead;
 use crate::aws::{AwsCredentials, sts};
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
@@ -63,9 +62,8 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     } = *context;
     let client = okta_client(settings)?;
     unattended::questions_answerable(settings, prompter, store, &client.origin(), previous)?;
-    // While Okta answers, the root certificates for the clients that come after it.
+    // While Okta answers, the AWS SDK's root certificates for STS and IAM.
     crate::net::warm_up_aws_tls();
-    let signin_client = SigninClientAhead::start();
     let (assertion, action) = saml_assertion(context, &client).await?;
     log::debug(&format!(
         "the assertion grants {} role(s)",
@@ -73,13 +71,12 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     ));
     let needs_menu = assertion.roles.len() > 1 && settings.sts.role.is_none();
     let account_names = if needs_menu {
-        account_names::for_assertion(store, action.as_deref(), &assertion, signin_client).await
+        account_names::for_assertion(store, action.as_deref(), &assertion).await
     } else {
         let (kept, assertion) = (store.clone(), assertion.clone());
         let action = action.clone();
         beside(async move {
-            account_names::refresh_beside(&kept, action.as_deref(), &assertion, signin_client)
-                .await;
+            account_names::refresh_beside(&kept, action.as_deref(), &assertion).await;
         });
         store.account_names().names
     };
