@@ -144,3 +144,24 @@ impl ServerCertVerifier for SharedVerifier {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reqwest_takes_the_configuration() {
+        // A rustls of another version than reqwest's would be an "unknown TLS backend".
+        crate::net::http_client()
+            .build()
+            .expect("reqwest accepts the shared rustls configuration");
+    }
+
+    #[test]
+    fn the_configuration_is_reqwests_own() {
+        let config = client_config();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        assert!(config.enable_sni);
+        assert!(!config.client_auth_cert_resolver.has_certs(), "no client certificate");
+    }
+}
