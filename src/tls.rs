@@ -162,6 +162,9 @@ mod tests {
         let config = client_config();
         assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
         assert!(config.enable_sni);
-        assert!(!config.client_auth_cert_resolver.has_certs(), "no client certificate");
+        assert!(
+            !config.client_auth_cert_resolver.has_certs(),
+            "no client certificate"
+        );
     }
 }
