@@ -18,3 +18,4 @@ pub mod server_text;
 pub mod session;
 pub mod settings;
 pub mod store;
+pub mod tls;

@@ -4,10 +4,12 @@
 //! The cached path never comes here: it starts no runtime and resolves no names.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Result;
+use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
 
 use crate::error::UserError;
 use crate::settings::NetSettings;
@@ -84,6 +86,11 @@ impl NetConfig {
         self.timeout.min(CONNECT_TIMEOUT)
     }
 
+    /// `AWS_CA_BUNDLE`'s PEM text, when set.
+    pub fn ca_bundle(&self) -> Option<&[u8]> {
+        self.ca_bundle.as_deref()
+    }
+
     /// The deadline as users set it, for messages.
     pub fn timeout_secs(&self) -> u64 {
         self.timeout.as_secs()
@@ -107,22 +114,18 @@ fn read_ca_bundle(path: &Path) -> Result<Vec<u8>> {
     Ok(pem)
 }
 
-/// A client builder with what every client needs: our User-Agent, the deadlines, the CA
-/// bundle on top of the system's roots, and no `Referer` (reqwest names the previous URL,
-/// query and all, on a redirect). The system proxy (`HTTPS_PROXY`, `NO_PROXY`) stays on.
+/// A client builder with what every client needs: our User-Agent, the deadlines, the one
+/// TLS configuration of the process (`tls`: the system's roots and the CA bundle, loaded
+/// once), and no `Referer` (reqwest names the previous URL, query and all, on a redirect).
+/// The system proxy (`HTTPS_PROXY`, `NO_PROXY`) stays on.
 pub fn http_client() -> reqwest::ClientBuilder {
     let config = config();
-    let builder = reqwest::Client::builder()
+    reqwest::Client::builder()
         .user_agent(concat!("okta-aws/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(config.connect_timeout())
         .timeout(config.timeout)
-        .referer(false);
-    match &config.ca_bundle {
-        Some(pem) => {
-            builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default())
-        }
-        None => builder,
-    }
+        .referer(false)
+        .tls_backend_preconfigured(crate::tls::client_config())
 }
 
 /// The AWS SDK's deadlines: connecting, and each operation as a whole (its retries
@@ -136,27 +139,13 @@ pub fn aws_timeouts() -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
-/// A connector builder with the TLS of every AWS SDK client here: building its connector
-/// loads and parses the root certificates. A macro, not a function: the builder's type
-/// after `tls_provider` (`ConnectorBuilder<TlsProviderSelected>`) cannot be named outside
-/// aws-smithy-http-client.
-macro_rules! aws_connector {
-    ($context:expr) => {
-        aws_smithy_http_client::ConnectorBuilder::default()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .tls_context($context.clone())
-    };
-}
-
 /// The AWS SDK's HTTP client, one for the process: the SDK's default (rustls, proxies from
 /// the environment), trusting `AWS_CA_BUNDLE` on top of the system's roots when it is set.
 /// One client keeps its connector, with the parsed root certificates, across STS, IAM and
 /// the cross-account hop; else each SDK configuration builds its own. Built after
 /// `configure` (the bundle is read there).
 pub fn aws_http_client() -> aws_sdk_sts::config::SharedHttpClient {
-    use aws_smithy_http_client::{Builder, proxy::ProxyConfig};
+    use aws_smithy_http_client::Builder;
     static CLIENT: OnceLock<aws_sdk_sts::config::SharedHttpClient> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
@@ -164,26 +153,79 @@ pub fn aws_http_client() -> aws_sdk_sts::config::SharedHttpClient {
             // As the SDK's default client (aws-smithy-runtime's `default_https_client`), with
             // our TLS context.
             Builder::new().build_with_connector_fn(move |settings, components| {
-                let mut connector = aws_connector!(context);
-                connector.set_proxy_config(Some(ProxyConfig::from_env()));
-                connector.set_connector_settings(settings.cloned());
-                if let Some(components) = components {
-                    connector.set_sleep_impl(components.sleep_impl());
+                if let Some(connector) = settings.and_then(connector_ahead) {
+                    return connector;
                 }
-                connector.build()
+                let sleep = components.and_then(|c| c.sleep_impl());
+                aws_connector(&context, settings.cloned(), sleep)
             })
         })
         .clone()
 }
 
-/// Load and parse the system's root certificates for the AWS SDK on another thread, so
-/// that a login does it while it waits for Okta rather than before its STS call (the SDK
-/// keeps the loaded certificates for the process).
+/// A connector as the SDK's default client builds it, with our TLS context. Building it
+/// parses the root certificates into its TLS configuration.
+fn aws_connector(
+    context: &aws_smithy_http_client::tls::TlsContext,
+    settings: Option<HttpConnectorSettings>,
+    sleep: Option<aws_sdk_sts::config::SharedAsyncSleep>,
+) -> aws_smithy_http_client::Connector {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    let mut connector = aws_smithy_http_client::ConnectorBuilder::default()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(context.clone());
+    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+    connector.set_connector_settings(settings);
+    connector.set_sleep_impl(sleep);
+    connector.build()
+}
+
+/// The connector settings the SDK derives from `aws_timeouts`.
+fn aws_connector_settings() -> HttpConnectorSettings {
+    let config = config();
+    HttpConnectorSettings::builder()
+        .connect_timeout(config.connect_timeout())
+        .read_timeout(config.timeout)
+        .build()
+}
+
+/// The connector `warm_up_aws_tls` is building, for the first SDK call.
+static CONNECTOR_AHEAD: Mutex<Option<JoinHandle<aws_smithy_http_client::Connector>>> =
+    Mutex::new(None);
+
+/// The connector built ahead, when the SDK asks for the settings it was built with (those
+/// of `aws_timeouts`; its sleep is the SDK's default, tokio's). Should it still be in the
+/// making, this waits for it rather than start over.
+fn connector_ahead(settings: &HttpConnectorSettings) -> Option<aws_smithy_http_client::Connector> {
+    let expected = aws_connector_settings();
+    if settings.connect_timeout() != expected.connect_timeout()
+        || settings.read_timeout() != expected.read_timeout()
+    {
+        return None;
+    }
+    let ahead = CONNECTOR_AHEAD.lock().ok()?.take()?;
+    ahead.join().ok()
+}
+
+/// Build the AWS SDK's connector on another thread, so that a login parses the root
+/// certificates while it waits for Okta rather than on its one runtime thread between the
+/// assertion and STS (where the requests sent beside STS would wait for it too).
 pub fn warm_up_aws_tls() {
+    let Ok(mut ahead) = CONNECTOR_AHEAD.lock() else {
+        return;
+    };
+    if ahead.is_some() {
+        return;
+    }
     let context = aws_tls_context();
-    let _ = std::thread::Builder::new()
+    let settings = aws_connector_settings();
+    *ahead = std::thread::Builder::new()
         .name("aws-tls-warm-up".into())
-        .spawn(move || drop(aws_connector!(context).build()));
+        // No sleep: the connector takes the default, tokio's, as the SDK's components do.
+        .spawn(move || aws_connector(&context, Some(settings), None))
+        .ok();
 }
 
 fn aws_tls_context() -> aws_smithy_http_client::tls::TlsContext {

@@ -172,30 +172,6 @@ pub fn signin_client() -> Result<reqwest::Client> {
         .context("cannot set up the HTTP client for AWS's sign-in page")
 }
 
-/// `signin_client`, built on another thread from the start of a login: building a client
-/// loads and parses the root certificates, milliseconds that would otherwise block the
-/// login's one runtime thread after the assertion, where they delay STS.
-pub struct SigninClientAhead(tokio::sync::oneshot::Receiver<Result<reqwest::Client>>);
-
-impl SigninClientAhead {
-    pub fn start() -> SigninClientAhead {
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        // Should the thread not start, the sender is dropped with it: `get` says so.
-        let _ = std::thread::Builder::new()
-            .name("signin-client".into())
-            .spawn(move || {
-                let _ = sender.send(signin_client());
-            });
-        SigninClientAhead(receiver)
-    }
-
-    pub async fn get(self) -> Result<reqwest::Client> {
-        self.0
-            .await
-            .context("cannot set up the HTTP client for AWS's sign-in page")?
-    }
-}
-
 /// POST the assertion to the sign-in page (`action`, from `allowed_action`) and read the
 /// names. A redirect means a single-role account (no picker): no names. Errors are for
 /// `-v` only. Pass `signin_client()`: a client that follows redirects still gets the right

@@ -183,6 +183,10 @@ impl OktaClient {
         });
         // `net` sends no Referer: reqwest would name the previous URL (query included: a
         // one-time token) on a redirect.
+        if org.scheme() == "https" {
+            // The first handshake needs the trusted roots: loaded while the login starts.
+            crate::tls::warm_up();
+        }
         let http = crate::net::http_client()
             .cookie_provider(cookies.clone())
             .redirect(same_origin_redirects(&org))

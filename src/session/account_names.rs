@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::aws::signin_page::{self, SigninClientAhead};
+use crate::aws::signin_page;
 use crate::prompt::log;
 use crate::saml::Assertion;
 use crate::store::Store;
@@ -21,12 +21,11 @@ pub async fn for_assertion(
     store: &Store,
     action: Option<&str>,
     assertion: &Assertion,
-    http: SigninClientAhead,
 ) -> BTreeMap<String, String> {
     if !needs_fetch(store, assertion) {
         return store.account_names().names;
     }
-    match fetch_and_keep(store, action, assertion, http).await {
+    match fetch_and_keep(store, action, assertion).await {
         Ok(names) => names,
         Err(e) => {
             log::debug(&format!("account names unavailable: {e:#}"));
@@ -36,13 +35,8 @@ pub async fn for_assertion(
 }
 
 /// Read the page when needed, for later commands only (run beside the STS call).
-pub async fn refresh_beside(
-    store: &Store,
-    action: Option<&str>,
-    assertion: &Assertion,
-    http: SigninClientAhead,
-) {
-    for_assertion(store, action, assertion, http).await;
+pub async fn refresh_beside(store: &Store, action: Option<&str>, assertion: &Assertion) {
+    for_assertion(store, action, assertion).await;
 }
 
 /// Whether some account of the assertion lacks a fresh name and was not asked about today.
@@ -59,14 +53,14 @@ async fn fetch_and_keep(
     store: &Store,
     action: Option<&str>,
     assertion: &Assertion,
-    http: SigninClientAhead,
 ) -> Result<BTreeMap<String, String>> {
     let Some(url) = action.and_then(signin_page::allowed_action) else {
         anyhow::bail!("no AWS sign-in page to read account names from");
     };
-    // A client of its own: no cookies, and no following AWS's redirect into the console
-    // (its answer for a single-role account).
-    let http = http.get().await?;
+    // A client of its own, built only when a name is missing: no cookies, and no following
+    // AWS's redirect into the console (its answer for a single-role account). Cheap: the
+    // process's TLS configuration is shared (`tls`).
+    let http = signin_page::signin_client()?;
     let fetched = signin_page::fetch_account_names(&http, &url, &assertion.base64).await?;
     if fetched.is_empty() {
         // Not an answer to keep as fresh (a changed page, a redirect): ask again next time.

@@ -9,7 +9,6 @@ use anyhow::Result;
 use super::account_names;
 use super::login::{self, LoginContext};
 use super::provider::run_online;
-use crate::aws::signin_page::SigninClientAhead;
 use crate::aws::sts;
 use crate::error::fail;
 use crate::prompt::Prompter;
@@ -47,13 +46,7 @@ pub fn obtain_all(
         let client = login::okta_client(settings)?;
         let (assertion, action) = login::saml_assertion(&context, &client).await?;
         // Globs may name accounts by alias.
-        let names = account_names::for_assertion(
-            &store,
-            action.as_deref(),
-            &assertion,
-            SigninClientAhead::start(),
-        )
-        .await;
+        let names = account_names::for_assertion(&store, action.as_deref(), &assertion).await;
         let chosen = matching_roles(&assertion, pattern, &names)?;
         let duration = login::saml_duration(settings, &assertion)?;
         let regions = &settings.sts.regions;

@@ -9,7 +9,6 @@ use super::model::AwsSession;
 use super::provider::{Provider, beside};
 use super::remembered_user::RememberingUser;
 use super::unattended;
-use crate::aws::signin_page::SigninClientAhead;
 use crate::aws::{AwsCredentials, sts};
 use crate::okta::OktaClient;
 use crate::okta::sign_in::SignIn;
@@ -63,23 +62,27 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     } = *context;
     let client = okta_client(settings)?;
     unattended::questions_answerable(settings, prompter, store, &client.origin(), previous)?;
-    // While Okta answers, the root certificates for the clients that come after it.
+    // While Okta answers, the AWS SDK's root certificates for STS and IAM, and its
+    // configuration for STS.
     crate::net::warm_up_aws_tls();
-    let signin_client = SigninClientAhead::start();
+    let sts_config = StsConfigAhead::start(settings, previous);
     let (assertion, action) = saml_assertion(context, &client).await?;
+    // First, beside STS and the cross-account hop after it: the new Okta session's expiry
+    // (and, below, the account names when no menu needs them). Not needed to go on; sent
+    // before STS's call, as they take longer.
+    beside(learn_okta_session_expiry(client.clone(), store.clone()));
     log::debug(&format!(
         "the assertion grants {} role(s)",
         assertion.roles.len()
     ));
     let needs_menu = assertion.roles.len() > 1 && settings.sts.role.is_none();
     let account_names = if needs_menu {
-        account_names::for_assertion(store, action.as_deref(), &assertion, signin_client).await
+        account_names::for_assertion(store, action.as_deref(), &assertion).await
     } else {
         let (kept, assertion) = (store.clone(), assertion.clone());
         let action = action.clone();
         beside(async move {
-            account_names::refresh_beside(&kept, action.as_deref(), &assertion, signin_client)
-                .await;
+            account_names::refresh_beside(&kept, action.as_deref(), &assertion).await;
         });
         store.account_names().names
     };
@@ -89,12 +92,13 @@ async fn login(context: &LoginContext<'_>, previous: Option<&AwsSession>) -> Res
     };
     let preset = settings.sts.role.as_deref();
     let role = role_choice::choose_role(&assertion.roles, preset, &hints, prompter)?;
-    // Beside STS and the cross-account hop after it: the new Okta session's expiry (and,
-    // above, the account names when no menu needed them). Not needed to go on; sent
-    // before STS's call, as they take longer.
-    beside(learn_okta_session_expiry(client.clone(), store.clone()));
-    tokio::task::yield_now().await;
-    let (credentials, region) = assume(context, &role, &assertion).await?;
+    // A few turns of the loop before STS's first call (milliseconds of the SDK's CPU): the
+    // requests beside it go out first, the account names' on a new connection (connect,
+    // then write).
+    for _ in 0..3 {
+        tokio::task::yield_now().await;
+    }
+    let (credentials, region) = assume(context, &role, &assertion, sts_config).await?;
     Ok(AwsSession {
         version: FORMAT_VERSION,
         profile: settings.profile.name().map(str::to_string),
@@ -130,17 +134,60 @@ async fn assume(
     context: &LoginContext<'_>,
     role: &RolePair,
     assertion: &Assertion,
+    config: StsConfigAhead,
 ) -> Result<(AwsCredentials, String)> {
     let settings = context.settings;
     let duration = saml_duration(settings, assertion)?;
     let partition = role.role_arn.partition();
     let region = settings.sts.regions.for_partition(partition);
-    let config = sts::sdk_config(&region, None).await;
+    let config = config.for_region(&region).await;
     let grant = sts::assume_role_with_saml(&config, role, &assertion.base64, duration).await?;
     if let Some(shortened) = &grant.shortened {
         context.prompter.warn(shortened);
     }
     Ok((grant.credentials, region))
+}
+
+/// The AWS SDK's configuration for STS (no credentials), loaded on another thread while the
+/// login waits for Okta, for the region of the last role's partition (else `aws`'s):
+/// loading it reads the AWS CLI's files and takes milliseconds of CPU that would otherwise
+/// come between the assertion and STS, and delay the requests sent beside STS. Not a task
+/// of the login's runtime: there it would run before the first Okta request went out.
+struct StsConfigAhead {
+    region: String,
+    config: tokio::sync::oneshot::Receiver<aws_config::SdkConfig>,
+}
+
+impl StsConfigAhead {
+    fn start(settings: &Settings, previous: Option<&AwsSession>) -> StsConfigAhead {
+        let partition = previous.map_or("aws", |p| p.role.role_arn.partition());
+        let region = settings.sts.regions.for_partition(partition);
+        let (sender, config) = tokio::sync::oneshot::channel();
+        let for_thread = region.clone();
+        // Should the thread or its runtime not start, the sender is dropped: loaded later.
+        let _ = std::thread::Builder::new()
+            .name("sts-config".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                let Ok(runtime) = runtime else {
+                    return;
+                };
+                let _ = sender.send(runtime.block_on(sts::sdk_config(&for_thread, None)));
+            });
+        StsConfigAhead { region, config }
+    }
+
+    /// The configuration for `region`: the one loaded ahead when it is that region's.
+    async fn for_region(self, region: &str) -> aws_config::SdkConfig {
+        if self.region == region
+            && let Ok(config) = self.config.await
+        {
+            return config;
+        }
+        sts::sdk_config(region, None).await
+    }
 }
 
 /// The SAML role's session length: `OKTA_STS_DURATION`, else the assertion's

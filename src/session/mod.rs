@@ -92,7 +92,6 @@ pub fn obtain_reporting(
         return Ok(from_cache(cache.with_current_region(session.clone())));
     }
     let session = provide(&cache, prompter, request, kept_saml.as_ref())?;
-    cache.save(&session)?;
     Ok(Obtained {
         session,
         logged_in: true,
@@ -108,7 +107,8 @@ pub fn warn_unsupported(settings: &Settings, prompter: &dyn Prompter) {
 }
 
 /// The providers, in their order: the cross-account hop around the SAML role's session —
-/// the kept one while fresh, else a login.
+/// the kept one while fresh, else a login. The session is cached as soon as it is there,
+/// while the requests beside the login (`provider::beside`) may still be answered.
 fn provide(
     cache: &SessionCache,
     prompter: &dyn Prompter,
@@ -136,5 +136,9 @@ fn provide(
         previous: previous.as_ref(),
         force: request.force,
     };
-    run_online(&settings.net, providers.provide())
+    run_online(&settings.net, async {
+        let session = providers.provide().await?;
+        cache.save(&session)?;
+        Ok(session)
+    })
 }

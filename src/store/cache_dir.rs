@@ -155,7 +155,9 @@ impl CacheDir {
             .with_context(|| format!("writing to the cache directory {}", self.path.display()))?;
         #[cfg(unix)]
         crate::files::trust::hand_over_file(temp.as_file())?;
-        serde_json::to_writer(&mut temp, value)?;
+        // Serialised first, written in one call: serde_json writes token by token, a system
+        // call each to an unbuffered file (hundreds for a session).
+        temp.write_all(&serde_json::to_vec(value)?)?;
         temp.as_file().sync_all()?;
         put_in_place(temp, path).with_context(|| format!("writing {}", path.display()))
     }
