@@ -14,6 +14,8 @@
 use std::ffi::{CStr, CString, OsStr, OsString, c_char};
 use std::os::unix::ffi::OsStrExt;
 
+use crate::environ;
+
 /// Replace this process with `program ARGS…`, with the variables `remove` names unset and
 /// those of `set` set. Returns only with the reason it could not.
 pub fn exec(
@@ -32,21 +34,19 @@ pub fn exec(
     };
     let set_strings = match set
         .iter()
-        .map(|(name, value)| c_string(format!("{name}={value}").as_bytes()))
+        .map(|(name, value)| c_string(&[name.as_bytes(), b"=", value.as_bytes()].concat()))
         .collect::<std::io::Result<Vec<_>>>()
     {
         Ok(strings) => strings,
         Err(e) => return e,
     };
     let argv = null_terminated(argv_strings.iter().map(|s| s.as_ptr()));
-    let changed = |entry: &[u8]| {
-        let name = variable_name(entry);
-        remove
-            .iter()
-            .chain(set.iter().map(|(n, _)| n))
-            .any(|n| n.as_bytes() == name)
-    };
-    let kept = inherited_environment().filter(|entry| !changed(entry.to_bytes()));
+    let changed = environ::Names::new(remove.iter().chain(set.iter().map(|(n, _)| n)).copied());
+    let kept = environ::entries().filter(|entry| {
+        changed
+            .position(environ::name_of(entry.to_bytes()))
+            .is_none()
+    });
     let envp = null_terminated(
         kept.map(CStr::as_ptr)
             .chain(set_strings.iter().map(|s| s.as_ptr())),
@@ -54,7 +54,7 @@ pub fn exec(
     // SAFETY: `signal` with a valid signal number and handler. `argv` and `envp` are
     // null-terminated arrays of pointers to NUL-terminated strings that outlive the call:
     // ours above, and the environment's own, which nothing changes meanwhile (see
-    // `inherited_environment`).
+    // `environ::entries`).
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         libc::execvpe(argv[0], argv.as_ptr(), envp.as_ptr());
@@ -77,58 +77,9 @@ fn null_terminated(pointers: impl Iterator<Item = *const c_char>) -> Vec<*const 
     pointers.chain(std::iter::once(std::ptr::null())).collect()
 }
 
-/// `NAME` of `NAME=value`: up to the first `=` after the first byte (a name may begin with
-/// `=`, as std reads it); the whole entry when it has none.
-fn variable_name(entry: &[u8]) -> &[u8] {
-    let end = entry
-        .iter()
-        .skip(1)
-        .position(|&b| b == b'=')
-        .map_or(entry.len(), |i| i + 1);
-    &entry[..end]
-}
-
-/// The process's environment, as libc keeps it.
-fn inherited_environment() -> impl Iterator<Item = &'static CStr> {
-    // SAFETY: `environ` is glibc's null-terminated array of NUL-terminated strings. Only
-    // `set_var` and `remove_var` change it, whose callers must make sure no other thread
-    // reads the environment meanwhile (their safety contract), and none runs here: this
-    // process is about to exec.
-    let mut next = unsafe { libc::environ }.cast_const();
-    std::iter::from_fn(move || {
-        // SAFETY: `next` stays within the array: it stops at the null entry.
-        let entry = unsafe { next.as_ref() }.copied().filter(|p| !p.is_null())?;
-        // SAFETY: as above; the entry is a valid C string, kept for the process's life.
-        unsafe {
-            next = next.add(1);
-            Some(CStr::from_ptr(entry))
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_name_ends_at_its_first_equals_sign_after_the_first_byte() {
-        assert_eq!(variable_name(b"AWS_PROFILE=dev"), b"AWS_PROFILE");
-        assert_eq!(variable_name(b"A=b=c"), b"A");
-        assert_eq!(variable_name(b"A="), b"A");
-        assert_eq!(variable_name(b"=C:=C:\\"), b"=C:");
-        assert_eq!(variable_name(b"NOEQUALS"), b"NOEQUALS");
-    }
-
-    #[test]
-    fn the_environment_is_read_as_libc_keeps_it() {
-        let path = inherited_environment()
-            .find(|entry| variable_name(entry.to_bytes()) == b"PATH")
-            .map(|entry| entry.to_bytes()[5..].to_vec());
-        assert_eq!(
-            path,
-            std::env::var_os("PATH").map(|v| v.as_bytes().to_vec())
-        );
-    }
 
     #[test]
     fn a_nul_inside_is_refused() {
