@@ -6,6 +6,7 @@
 pub mod arn;
 pub mod aws;
 pub mod cli;
+pub mod environ;
 pub mod error;
 pub mod files;
 pub mod glob;

@@ -6,7 +6,7 @@
 //! section, or the Java tool's `config.P.properties` when that file holds P and the config
 //! file has no `[P]` (the user's own layout is kept).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -102,8 +102,8 @@ enum Answer {
 struct Destination {
     path: PathBuf,
     section: String,
-    current: HashMap<String, String>,
-    inherited: HashMap<String, String>,
+    current: BTreeMap<String, String>,
+    inherited: BTreeMap<String, String>,
 }
 
 pub fn run(args: &ConfigureArgs, prompter: &dyn Prompter) -> Result<()> {
@@ -154,7 +154,7 @@ struct Values<'a> {
     inherited: Option<&'a str>,
 }
 
-fn non_empty<'a>(values: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
+fn non_empty<'a>(values: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
     values
         .get(key)
         .map(String::as_str)
@@ -165,10 +165,10 @@ fn non_empty<'a>(values: &'a HashMap<String, String>, key: &str) -> Option<&'a s
 fn destination(file: &ConfigFile, profile: Option<&str>) -> Result<Destination> {
     let inherited = match profile {
         Some(_) => file.top().clone(),
-        None => HashMap::new(),
+        None => BTreeMap::new(),
     };
     let at =
-        |path: &PathBuf, section: &str, current: Option<&HashMap<String, String>>| Destination {
+        |path: &PathBuf, section: &str, current: Option<&BTreeMap<String, String>>| Destination {
             path: path.clone(),
             section: section.to_string(),
             current: current.cloned().unwrap_or_default(),

@@ -100,29 +100,49 @@ pub fn replace_process(
     session: &AwsSession,
     extra_env: &[(&str, &str)],
 ) -> Result<i32> {
-    let mut command = std::process::Command::new(program);
-    command.args(args);
-    for name in REMOVED_VARIABLES {
-        command.env_remove(name);
+    let session_env = session.environment();
+    let set: Vec<(&str, &str)> = session_env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .chain(extra_env.iter().copied())
+        .collect();
+    // On GNU/Linux without std's `Command`, which copies the whole environment: this is
+    // the end of `awscli`'s hot path (see direct_exec).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let error = super::direct_exec::exec(program, args, &REMOVED_VARIABLES, &set);
+        Err(cannot_run(program, &error))
     }
-    command.envs(session.environment());
-    command.envs(extra_env.iter().copied());
-    become_command(command)
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let mut command = std::process::Command::new(program);
+        command.args(args);
+        for name in REMOVED_VARIABLES {
+            command.env_remove(name);
+        }
+        command.envs(set);
+        become_command(command)
+    }
 }
 
 /// Replace this process with `command` (or run it and pass its exit status on, off Unix);
 /// returns only with the reason it could not be started.
 pub fn become_command(mut command: std::process::Command) -> Result<i32> {
     let error = run_replacing(&mut command)?;
-    let name = command.get_program().to_string_lossy().into_owned();
+    Err(cannot_run(command.get_program(), &error))
+}
+
+/// Why `program` could not be started, for the user.
+fn cannot_run(program: &std::ffi::OsStr, error: &std::io::Error) -> anyhow::Error {
+    let name = program.to_string_lossy();
     let cause = match error.kind() {
         std::io::ErrorKind::NotFound => format!("cannot run '{name}': command not found"),
         std::io::ErrorKind::PermissionDenied => format!("cannot run '{name}': permission denied"),
         _ => format!("cannot run '{name}': {error}"),
     };
-    Err(UserError::new(cause)
+    UserError::new(cause)
         .hint("check the command's name and PATH")
-        .into())
+        .into()
 }
 
 /// Returns only when the program could not be started.

@@ -5,6 +5,8 @@ pub mod completions;
 pub mod configure;
 pub mod console;
 pub mod credential_process;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod direct_exec;
 pub mod doctor;
 pub mod env;
 pub mod exec;

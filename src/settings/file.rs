@@ -2,7 +2,7 @@
 //! format) and `[P]` sections, plus the Java tool's per-profile `config.P.properties` files
 //! beside it. Keys are upper-cased here, so the file's are case-insensitive.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -23,8 +23,8 @@ pub fn config_file_path() -> PathBuf {
 #[derive(Debug, Default)]
 pub struct ConfigFile {
     pub path: PathBuf,
-    top: HashMap<String, String>,
-    sections: Vec<(String, HashMap<String, String>)>,
+    top: BTreeMap<String, String>,
+    sections: Vec<(String, BTreeMap<String, String>)>,
 }
 
 impl ConfigFile {
@@ -80,12 +80,12 @@ impl ConfigFile {
     }
 
     /// The top (unnamed) section's values, keys upper-cased.
-    pub fn top(&self) -> &HashMap<String, String> {
+    pub fn top(&self) -> &BTreeMap<String, String> {
         &self.top
     }
 
     /// The `[name]` section's values (the first such section), keys upper-cased.
-    pub fn section(&self, name: &str) -> Option<&HashMap<String, String>> {
+    pub fn section(&self, name: &str) -> Option<&BTreeMap<String, String>> {
         self.sections
             .iter()
             .find(|(n, _)| n == name)

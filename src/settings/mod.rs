@@ -16,7 +16,7 @@ pub mod keys;
 mod profile;
 pub mod values;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -210,7 +210,7 @@ impl Settings {
         profile: Profile,
         overrides: &Overrides,
     ) -> Result<Settings> {
-        Settings::resolve(file, profile, overrides, environment)
+        Settings::resolve(file, profile, overrides, Environment::of_process())
     }
 
     fn resolve(
@@ -308,8 +308,13 @@ fn java_file_of(file: &ConfigFile, name: &str) -> Result<Option<ConfigFile>> {
 pub fn from_text_for_tests(text: &str) -> Settings {
     let path = PathBuf::from("/nowhere/config.properties");
     let file = ConfigFile::parse(text, &path).expect("a valid config file");
-    Settings::resolve(&file, Profile::unnamed(), &Overrides::default(), |_| None)
-        .expect("the unnamed profile resolves")
+    Settings::resolve(
+        &file,
+        Profile::unnamed(),
+        &Overrides::default(),
+        Environment::None,
+    )
+    .expect("the unnamed profile resolves")
 }
 
 /// Where a missing setting would go: the profile's section, or the file.
@@ -323,8 +328,8 @@ fn missing_hint_place(file: &ConfigFile, profile: &Profile) -> String {
 /// Whether `text` is acceptable for `key` (`configure` checks answers as a login would).
 pub fn check_value(key: &'static str, text: &str) -> Result<()> {
     // The answer is the only source (no environment), and messages say it was typed.
-    let answer = HashMap::from([(key.to_string(), text.to_string())]);
-    let mut raw = Raw::new(String::new(), |_| None);
+    let answer = BTreeMap::from([(key.to_string(), text.to_string())]);
+    let mut raw = Raw::new(String::new(), Environment::None);
     raw.layers.push((&answer, Source::Answer));
     match key {
         OKTA_ORG => raw.checked(key, read_org).get().map(drop),
@@ -333,18 +338,45 @@ pub fn check_value(key: &'static str, text: &str) -> Result<()> {
     }
 }
 
-/// How a setting is read from the environment (tests give none).
-type Environment = fn(&str) -> Option<String>;
+/// The environment, as settings read it (tests give none).
+enum Environment {
+    /// The process's: the settings' names read in one pass (`environ::values`).
+    Process {
+        names: Vec<&'static str>,
+        values: Vec<(&'static str, Option<String>)>,
+    },
+    None,
+}
 
-fn environment(key: &str) -> Option<String> {
-    std::env::var(key).ok()
+impl Environment {
+    fn of_process() -> Environment {
+        let names: Vec<&'static str> = keys::ALL
+            .into_iter()
+            .chain(keys::UNSUPPORTED_JAVA_SETTINGS.map(|(key, _)| key))
+            .collect();
+        let values = crate::environ::values(&names);
+        Environment::Process { names, values }
+    }
+
+    /// `key`'s value, as `std::env::var` gives it.
+    fn get(&self, key: &str) -> Option<String> {
+        match self {
+            Environment::Process { names, values } if names.contains(&key) => values
+                .iter()
+                .find(|(name, _)| *name == key)
+                .and_then(|(_, value)| value.clone()),
+            // A name not read ahead (none today: then add it to keys::ALL).
+            Environment::Process { .. } => std::env::var(key).ok(),
+            Environment::None => None,
+        }
+    }
 }
 
 /// The texts behind the settings, by key, highest source first.
 struct Raw<'a> {
     flags: Vec<(&'static str, String)>,
     env: Environment,
-    layers: Vec<(&'a HashMap<String, String>, Source)>,
+    layers: Vec<(&'a BTreeMap<String, String>, Source)>,
     /// Where to set a missing value, for its hint.
     missing_hint_place: String,
 }
@@ -364,7 +396,7 @@ impl<'a> Raw<'a> {
         if let Some((_, value)) = self.flags.iter().find(|(k, _)| *k == key) {
             return Some((value.clone(), Source::Flag));
         }
-        if let Some(value) = (self.env)(key).filter(|v| !v.is_empty()) {
+        if let Some(value) = self.env.get(key).filter(|v| !v.is_empty()) {
             return Some((value, Source::Environment));
         }
         self.layers.iter().find_map(|(layer, source)| {
