@@ -182,13 +182,15 @@ fn aws_connector(
     connector.build()
 }
 
-/// The connector settings the SDK derives from `aws_timeouts`.
+/// The connector settings the SDK derives from `aws_timeouts` (taken from it, so that the
+/// connector built ahead matches what the SDK asks for).
 fn aws_connector_settings() -> HttpConnectorSettings {
-    let config = config();
-    HttpConnectorSettings::builder()
-        .connect_timeout(config.connect_timeout())
-        .read_timeout(config.timeout)
-        .build()
+    let timeouts = aws_timeouts();
+    let mut settings = HttpConnectorSettings::builder();
+    settings
+        .set_connect_timeout(timeouts.connect_timeout())
+        .set_read_timeout(timeouts.read_timeout());
+    settings.build()
 }
 
 /// The connector `warm_up_aws_tls` is building, for the first SDK call.
